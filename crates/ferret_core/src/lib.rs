@@ -1,0 +1,24 @@
+//! ferret's vocabulary, shared by every other crate: what a package is, where a fact sits
+//! in a file, which capabilities code can have, what a finding says and what a package
+//! report contains. No I/O happens here; everything is plain data that serialises
+//! deterministically.
+
+pub mod capability;
+pub mod facts;
+pub mod finding;
+pub mod location;
+pub mod package;
+pub mod report;
+
+pub use capability::Capability;
+pub use facts::{
+    ArchiveIssue, CallFact, CapabilityUse, FileFacts, FileKind, ImportFact, ImportKind,
+    InstallScript, PackageFacts, ParseStatus, StringFact, TextFacts, UseKind,
+};
+pub use finding::{Action, Category, Evidence, Finding, Related, Severity};
+pub use location::{Excerpt, LineIndex, Location, Span};
+pub use package::{Ecosystem, PackageId};
+pub use report::{CapabilitySummary, FileError, PackageInfo, PackageReport, ScanError, ScanReport};
+
+/// Version of the JSON report schema (`docs/json-schema.md`). Bump on any breaking change.
+pub const SCHEMA_VERSION: u32 = 1;

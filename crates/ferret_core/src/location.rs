@@ -1,0 +1,315 @@
+//! Where a fact sits: byte spans, 1-based line/column locations and short code excerpts.
+//!
+//! Columns are 1-based and count Unicode scalar values (characters), which is what editors
+//! and terminals show. Package files can be 50 MB single lines, so converting an offset to a
+//! column must not rescan the line for every fact: ASCII lines (nearly all minified code)
+//! convert in O(1), other lines keep character checkpoints every 4 KiB.
+
+use serde::{Deserialize, Serialize};
+
+/// A byte range `[start, end)` in one file.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub const fn new(start: u32, end: u32) -> Self {
+        Self { start, end }
+    }
+}
+
+/// A position in a package: the file path (relative to the package root, `/`-separated),
+/// 1-based line and column of the start, and the byte span.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Location {
+    pub path: String,
+    pub line: u32,
+    pub column: u32,
+    pub span: Span,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.path, self.line, self.column)
+    }
+}
+
+/// A short, printable piece of the line holding a span, for terminal underlining and JSON
+/// consumers. `text` never exceeds [`Excerpt::MAX_CHARS`] characters; `highlight_start` is a
+/// 0-based character offset into `text` and `highlight_len` a length in characters.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Excerpt {
+    pub line: u32,
+    pub text: String,
+    pub highlight_start: u32,
+    pub highlight_len: u32,
+}
+
+impl Excerpt {
+    pub const MAX_CHARS: usize = 160;
+    /// Characters kept before the highlight when a line must be cut.
+    const BEFORE: usize = 40;
+}
+
+/// Maps byte offsets of one source text to lines and columns.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    /// Byte offset of the start of each line.
+    starts: Vec<u32>,
+    /// For each non-ASCII line, checkpoints (byte offset, char count from line start).
+    checkpoints: Vec<Option<Vec<(u32, u32)>>>,
+    len: u32,
+}
+
+const CHECKPOINT_EVERY: usize = 4096;
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0u32];
+        for pos in memchr_iter_newlines(bytes) {
+            starts.push(to_u32(pos + 1));
+        }
+        let mut checkpoints = Vec::with_capacity(starts.len());
+        for (i, &start) in starts.iter().enumerate() {
+            let end = starts.get(i + 1).map_or(bytes.len(), |&e| e as usize);
+            let line = &bytes[start as usize..end];
+            if line.is_ascii() {
+                checkpoints.push(None);
+            } else {
+                let mut cps = Vec::new();
+                let mut chars = 0u32;
+                let mut last = 0usize;
+                for (off, _) in text[start as usize..end].char_indices() {
+                    if off - last >= CHECKPOINT_EVERY {
+                        cps.push((to_u32(off), chars));
+                        last = off;
+                    }
+                    chars += 1;
+                }
+                checkpoints.push(Some(cps));
+            }
+        }
+        Self {
+            starts,
+            checkpoints,
+            len: to_u32(bytes.len()),
+        }
+    }
+
+    /// 0-based line number of a byte offset.
+    pub fn line_of(&self, offset: u32) -> usize {
+        let offset = offset.min(self.len);
+        match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// 1-based (line, column) of a byte offset; the column counts characters.
+    pub fn line_col(&self, text: &str, offset: u32) -> (u32, u32) {
+        let offset = floor_char_boundary(text, offset.min(self.len) as usize);
+        let line = self.line_of(to_u32(offset));
+        let start = self.starts[line] as usize;
+        let col = match &self.checkpoints[line] {
+            None => offset - start,
+            Some(cps) => {
+                let rel = offset - start;
+                let (base_off, base_chars) =
+                    match cps.binary_search_by(|&(o, _)| (o as usize).cmp(&rel)) {
+                        Ok(i) => (cps[i].0 as usize, cps[i].1 as usize),
+                        Err(0) => (0, 0),
+                        Err(i) => (cps[i - 1].0 as usize, cps[i - 1].1 as usize),
+                    };
+                base_chars + text[start + base_off..offset].chars().count()
+            }
+        };
+        (to_u32(line + 1), to_u32(col + 1))
+    }
+
+    /// A [`Location`] for a span of this text.
+    pub fn location(&self, path: &str, text: &str, span: Span) -> Location {
+        let (line, column) = self.line_col(text, span.start);
+        Location {
+            path: path.to_string(),
+            line,
+            column,
+            span,
+        }
+    }
+
+    /// The excerpt of the line holding `span.start`, cut to at most
+    /// [`Excerpt::MAX_CHARS`] characters around the span. Control characters (including
+    /// bidi overrides, which could reorder the terminal line) are shown as `\u{..}` escapes
+    /// so the excerpt itself cannot hide code.
+    pub fn excerpt(&self, text: &str, span: Span) -> Excerpt {
+        let start_off = floor_char_boundary(text, span.start.min(self.len) as usize);
+        let end_off = floor_char_boundary(text, span.end.min(self.len) as usize).max(start_off);
+        let line = self.line_of(to_u32(start_off));
+        let line_start = self.starts[line] as usize;
+        let line_end = self
+            .starts
+            .get(line + 1)
+            .map_or(text.len(), |&e| e as usize)
+            .max(line_start);
+        let line_text = text[line_start..line_end].trim_end_matches(['\n', '\r']);
+        let line_end = line_start + line_text.len();
+        let hl_end = end_off.min(line_end).max(start_off);
+
+        // Work on a window of the line: at most BEFORE chars before the span, up to the limit.
+        let before: Vec<char> = text[line_start..start_off]
+            .chars()
+            .rev()
+            .take(Excerpt::BEFORE + 1)
+            .collect();
+        let cut_before = before.len() > Excerpt::BEFORE;
+        let before: String = before
+            .into_iter()
+            .take(Excerpt::BEFORE)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let mut out = String::new();
+        if cut_before {
+            out.push('…');
+        }
+        push_printable(&mut out, &before);
+        let highlight_start = out.chars().count();
+        let budget = Excerpt::MAX_CHARS.saturating_sub(highlight_start + 1);
+        let mut hl = String::new();
+        let mut taken = 0;
+        let mut truncated = false;
+        for c in text[start_off..hl_end].chars() {
+            if taken >= budget {
+                truncated = true;
+                break;
+            }
+            push_printable(&mut hl, &c.to_string());
+            taken += 1;
+        }
+        let highlight_len = hl.chars().count();
+        out.push_str(&hl);
+        if !truncated {
+            let room = Excerpt::MAX_CHARS.saturating_sub(out.chars().count() + 1);
+            let rest = &text[hl_end..line_end];
+            let mut n = 0;
+            for c in rest.chars() {
+                if n >= room {
+                    truncated = true;
+                    break;
+                }
+                push_printable(&mut out, &c.to_string());
+                n += 1;
+            }
+        }
+        if truncated {
+            out.push('…');
+        }
+        Excerpt {
+            line: to_u32(line + 1),
+            text: out,
+            highlight_start: to_u32(highlight_start),
+            highlight_len: to_u32(highlight_len.max(1)),
+        }
+    }
+}
+
+fn push_printable(out: &mut String, s: &str) {
+    for c in s.chars() {
+        if c == '\t' {
+            out.push(' ');
+        } else if c.is_control() || is_format_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+/// Bidi controls and zero-width characters: printing them raw would let the excerpt lie.
+pub fn is_format_char(c: char) -> bool {
+    matches!(c,
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{180E}' | '\u{00AD}')
+}
+
+fn memchr_iter_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &b)| (b == b'\n').then_some(i))
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    if i >= text.len() {
+        return text.len();
+    }
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Offsets are u32 throughout (oxc's choice too); files are capped well below 4 GiB by the
+/// source limits, so saturating here only guards against misuse.
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_and_unicode_columns() {
+        let text = "ab\nxé€ cp.exec('id')\n";
+        let idx = LineIndex::new(text);
+        let off = text.find("cp").unwrap_or(0) as u32;
+        assert_eq!(idx.line_col(text, off), (2, 5));
+        assert_eq!(idx.line_col(text, 1), (1, 2));
+        let ex = idx.excerpt(text, Span::new(off, off + 7));
+        assert_eq!(ex.text, "xé€ cp.exec('id')");
+        assert_eq!(ex.highlight_start, 4);
+        assert_eq!(ex.highlight_len, 7);
+    }
+
+    #[test]
+    fn long_line_excerpt_is_cut_around_span() {
+        let text = format!("{}eval(x){}", "a".repeat(10_000), "b".repeat(10_000));
+        let idx = LineIndex::new(&text);
+        let ex = idx.excerpt(&text, Span::new(10_000, 10_007));
+        assert!(ex.text.chars().count() <= Excerpt::MAX_CHARS);
+        assert!(ex.text.starts_with('…') && ex.text.ends_with('…'));
+        let hl: String = ex
+            .text
+            .chars()
+            .skip(ex.highlight_start as usize)
+            .take(ex.highlight_len as usize)
+            .collect();
+        assert_eq!(hl, "eval(x)");
+    }
+
+    #[test]
+    fn bidi_characters_are_escaped_in_excerpts() {
+        let text = "let a = '\u{202E}x';";
+        let idx = LineIndex::new(text);
+        let ex = idx.excerpt(text, Span::new(0, 3));
+        assert!(ex.text.contains("\\u{202e}"), "{}", ex.text);
+    }
+
+    #[test]
+    fn long_non_ascii_line_uses_checkpoints() {
+        let text = "é".repeat(20_000);
+        let idx = LineIndex::new(&text);
+        assert_eq!(idx.line_col(&text, 2 * 15_000), (1, 15_001));
+    }
+}

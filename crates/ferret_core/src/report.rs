@@ -1,0 +1,74 @@
+//! Reports: the result of scanning packages, as serialised to JSON (`docs/json-schema.md`).
+
+use crate::capability::Capability;
+use crate::facts::CapabilityUse;
+use crate::finding::{Action, Finding};
+use crate::package::Ecosystem;
+use serde::{Deserialize, Serialize};
+
+/// Identity and shape of a scanned package.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageInfo {
+    pub ecosystem: Ecosystem,
+    pub name: String,
+    pub version: String,
+    /// `sha512-...` SRI string of the tarball when known (registry or computed).
+    pub integrity: Option<String>,
+    /// Where the package came from: a directory, a tarball path or a registry URL.
+    pub source: String,
+    pub file_count: u64,
+    pub unpacked_size: u64,
+}
+
+/// One capability of the profile with every place it is used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CapabilitySummary {
+    pub capability: Capability,
+    pub count: usize,
+    /// True when at least one use is in install-time code.
+    pub install_time: bool,
+    pub locations: Vec<CapabilityUse>,
+}
+
+/// A file that could not be analysed, and why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct FileError {
+    pub path: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PackageReport {
+    pub package: PackageInfo,
+    pub capabilities: Vec<CapabilitySummary>,
+    /// Sorted by [`Finding::sort_key`]; findings with action `ignore` are removed.
+    pub alerts: Vec<Finding>,
+    pub files_failed: Vec<FileError>,
+}
+
+impl PackageReport {
+    /// The strongest action among the alerts.
+    pub fn worst_action(&self) -> Option<Action> {
+        self.alerts.iter().map(|a| a.action).max()
+    }
+
+    pub fn is_blocked(&self) -> bool {
+        self.worst_action() == Some(Action::Block)
+    }
+}
+
+/// The top-level JSON document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScanReport {
+    pub schema_version: u32,
+    pub ferret_version: String,
+    pub packages: Vec<PackageReport>,
+    /// Packages that could not be scanned at all (fetch or unpack errors).
+    pub errors: Vec<ScanError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanError {
+    pub target: String,
+    pub error: String,
+}

@@ -1,0 +1,1 @@
+//! Opens packages into in-memory trees.
