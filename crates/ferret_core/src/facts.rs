@@ -7,6 +7,7 @@
 use crate::capability::Capability;
 use crate::location::{Excerpt, Location};
 use crate::package::PackageId;
+use crate::signals::TextSignals;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
@@ -162,6 +163,10 @@ pub struct FileFacts {
     pub calls: Vec<CallFact>,
     pub strings: Vec<StringFact>,
     pub text: TextFacts,
+    /// Signals from the raw text (bidi, invisible characters, hidden code, obfuscator
+    /// fingerprints); empty for most files.
+    #[serde(default, skip_serializing_if = "TextSignals::is_empty")]
+    pub signals: TextSignals,
 }
 
 impl FileFacts {
@@ -177,6 +182,7 @@ impl FileFacts {
             calls: Vec::new(),
             strings: Vec::new(),
             text: TextFacts::default(),
+            signals: TextSignals::default(),
         }
     }
 

@@ -9,6 +9,7 @@ pub mod finding;
 pub mod location;
 pub mod package;
 pub mod report;
+pub mod signals;
 
 pub use capability::Capability;
 pub use facts::{
@@ -19,6 +20,9 @@ pub use finding::{Action, Category, Evidence, Finding, Related, Severity};
 pub use location::{Excerpt, LineIndex, Location, Span};
 pub use package::{Ecosystem, PackageId};
 pub use report::{CapabilitySummary, FileError, PackageInfo, PackageReport, ScanError, ScanReport};
+pub use signals::{
+    CharSignal, HiddenCode, IdentifierSignal, ObfuscationHints, TextContext, TextSignals,
+};
 
 /// Version of the JSON report schema (`docs/json-schema.md`). Bump on any breaking change.
 pub const SCHEMA_VERSION: u32 = 1;
