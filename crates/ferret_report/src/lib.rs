@@ -1,1 +1,17 @@
-//! Renderers.
+//! Renderers: turn a [`ScanReport`] into what a person or a program reads.
+//!
+//! Renderers are pure functions from the report to a `String`: no I/O, no environment
+//! reads (the caller decides about color), deterministic output so it can be snapshotted.
+//! Package-derived text (paths, messages, excerpts) is hostile input: the terminal renderer
+//! escapes control characters so a file name cannot inject terminal escape sequences.
+
+mod json;
+mod terminal;
+#[cfg(test)]
+mod test_support;
+
+pub use json::render_json;
+pub use terminal::{TerminalOptions, render_terminal};
+
+#[doc(no_inline)]
+pub use ferret_core::ScanReport;
