@@ -1,0 +1,136 @@
+//! Directory reading: an extracted package on disk, read into memory under the same limits
+//! as a tarball. Symbolic links are never followed (they are recorded, as in a tarball), so a
+//! package folder cannot make us read `~/.ssh` or loop forever.
+
+use crate::{Collector, Limits, PackageTree, SourceError, issue};
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Opens an extracted package: the folder holding `package.json`, or a folder holding the
+/// `package/` folder a tarball unpacks to.
+pub fn open_dir(path: &Path, limits: &Limits) -> Result<PackageTree, SourceError> {
+    let root = if path.join("package.json").is_file() {
+        path.to_path_buf()
+    } else if path.join("package").is_dir() {
+        path.join("package")
+    } else {
+        return Err(SourceError::NotAPackage {
+            path: path.to_path_buf(),
+        });
+    };
+    let origin = path.display().to_string();
+    let mut col = Collector::new(&origin, limits);
+    // Depth-first with an explicit stack: deep nesting cannot overflow ours.
+    let mut stack: Vec<(PathBuf, String)> = vec![(root, String::new())];
+    while let Some((dir, rel_dir)) = stack.pop() {
+        let io_err = |source| SourceError::Io {
+            path: dir.clone(),
+            source,
+        };
+        let mut entries = fs::read_dir(&dir)
+            .map_err(io_err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(io_err)?;
+        entries.sort_by_key(fs::DirEntry::file_name);
+        for entry in entries {
+            col.count_entry()?;
+            let name = entry.file_name();
+            let full = entry.path();
+            let Some(name) = name.to_str() else {
+                let lossy = join(&rel_dir, &name.to_string_lossy());
+                col.issues.push(issue(
+                    &lossy,
+                    "invalid-path-encoding",
+                    "the file name is not valid UTF-8; not read",
+                ));
+                continue;
+            };
+            let rel = join(&rel_dir, name);
+            // `DirEntry::file_type` does not follow symlinks.
+            let ftype = entry.file_type().map_err(|source| SourceError::Io {
+                path: full.clone(),
+                source,
+            })?;
+            if ftype.is_symlink() {
+                let target = fs::read_link(&full)
+                    .map(|t| t.display().to_string())
+                    .unwrap_or_default();
+                col.issues.push(issue(
+                    &rel,
+                    "symlink",
+                    format!("symbolic link to `{target}`; not followed"),
+                ));
+            } else if ftype.is_dir() {
+                // Nested node_modules hold separate packages (scanned on their own, if at
+                // all), and .git is repository metadata npm never publishes.
+                if name == "node_modules" || name == ".git" {
+                    continue;
+                }
+                stack.push((full, rel));
+            } else if ftype.is_file() {
+                read_file(&mut col, &full, rel)?;
+            } else {
+                let kind = special_kind(&ftype);
+                col.issues
+                    .push(issue(&rel, kind, format!("{kind} file; not read")));
+            }
+        }
+    }
+    Ok(col.finish(None))
+}
+
+fn read_file(col: &mut Collector<'_>, full: &Path, rel: String) -> Result<(), SourceError> {
+    let io_err = |source| SourceError::Io {
+        path: full.to_path_buf(),
+        source,
+    };
+    let meta = fs::symlink_metadata(full).map_err(io_err)?;
+    if !col.admit(&rel, meta.len())? {
+        return Ok(());
+    }
+    // Read at most what was admitted: a file growing under us cannot exceed the limits.
+    let mut data = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    fs::File::open(full)
+        .map_err(io_err)?
+        .take(meta.len())
+        .read_to_end(&mut data)
+        .map_err(io_err)?;
+    col.add(rel, data, is_executable(&meta))
+}
+
+fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+#[cfg(unix)]
+fn is_executable(meta: &fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt as _;
+    meta.permissions().mode() & 0o111 != 0
+}
+
+#[cfg(not(unix))]
+fn is_executable(_meta: &fs::Metadata) -> bool {
+    false
+}
+
+#[cfg(unix)]
+fn special_kind(ftype: &fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt as _;
+    if ftype.is_fifo() {
+        "fifo"
+    } else if ftype.is_block_device() || ftype.is_char_device() {
+        "device"
+    } else {
+        "special-file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_ftype: &fs::FileType) -> &'static str {
+    "special-file"
+}
