@@ -47,6 +47,19 @@ mod tests {
         assert_eq!(render_json(&sample_report()), render_json(&sample_report()));
     }
 
+    /// The example in `docs/json-schema.md` must be exactly what the renderer writes for it,
+    /// so the documented field names, order and omissions cannot drift from serde.
+    #[test]
+    fn documented_example_matches_serde_output() {
+        let doc = include_str!("../../../docs/json-schema.md");
+        let start = doc.find("```json\n").unwrap() + "```json\n".len();
+        let len = doc[start..].find("```").unwrap();
+        let example = &doc[start..start + len];
+        let parsed: ScanReport = serde_json::from_str(example).unwrap();
+        assert_eq!(parsed.schema_version, ferret_core::SCHEMA_VERSION);
+        assert_eq!(render_json(&parsed), example);
+    }
+
     #[test]
     fn json_snapshot() {
         insta::assert_snapshot!(render_json(&sample_report()));

@@ -47,10 +47,7 @@ fn render_package(out: &mut String, pkg: &PackageReport, opts: &TerminalOptions,
     let _ = writeln!(
         out,
         "{}  {} {}, {} unpacked",
-        p.paint(
-            BOLD,
-            &format!("{}@{}", clean(&info.name), clean(&info.version))
-        ),
+        p.paint(BOLD, &package_label(&info.name, &info.version)),
         info.file_count,
         plural(info.file_count, "file", "files"),
         human_size(info.unpacked_size),
@@ -313,13 +310,7 @@ fn render_summary(out: &mut String, report: &ScanReport, p: Painter) {
         .packages
         .iter()
         .filter(|pkg| pkg.is_blocked())
-        .map(|pkg| {
-            format!(
-                "{}@{}",
-                clean(&pkg.package.name),
-                clean(&pkg.package.version)
-            )
-        })
+        .map(|pkg| package_label(&pkg.package.name, &pkg.package.version))
         .collect();
     if !blocked_pkgs.is_empty() {
         let _ = writeln!(out, "  blocked: {}", blocked_pkgs.join(", "));
@@ -328,6 +319,21 @@ fn render_summary(out: &mut String, report: &ScanReport, p: Painter) {
         let targets: Vec<Cow<str>> = report.errors.iter().map(|e| clean(&e.target)).collect();
         let _ = writeln!(out, "  failed:  {}", targets.join(", "));
     }
+}
+
+/// `name@version`; a package without a manifest has neither, which must still read clearly.
+fn package_label(name: &str, version: &str) -> String {
+    let name = if name.is_empty() {
+        Cow::Borrowed("(unnamed package)")
+    } else {
+        clean(name)
+    };
+    let version = if version.is_empty() {
+        Cow::Borrowed("(no version)")
+    } else {
+        clean(version)
+    };
+    format!("{name}@{version}")
 }
 
 fn fmt_loc(l: &Location) -> String {
@@ -502,6 +508,12 @@ mod tests {
             highlight_len: 4,
         };
         assert_eq!(clean_excerpt(&ex), ("abc".to_string(), 3, 0));
+    }
+
+    #[test]
+    fn package_without_manifest_is_labelled() {
+        assert_eq!(package_label("", ""), "(unnamed package)@(no version)");
+        assert_eq!(package_label("a\u{1b}", "1"), "a\\u{1b}@1");
     }
 
     #[test]
