@@ -1,0 +1,1 @@
+(function (window) { 'use strict'; var UAParser = function (ua) { this.ua = ua || ''; }; UAParser.prototype.getResult = function () { return { ua: this.ua }; }; if (typeof exports !== 'undefined') { module.exports = UAParser; } })(typeof window === 'object' ? window : this);

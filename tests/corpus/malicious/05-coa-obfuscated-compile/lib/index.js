@@ -1,0 +1,1 @@
+exports.Cmd = function Cmd() { return { name: function () { return this; } }; };

@@ -1,0 +1,5 @@
+module['exports'] = function american() {
+  console.log('LIBERTY LIBERTY LIBERTY');
+  console.log('LIBERTY LIBERTY LIBERTY');
+  console.log('LIBERTY LIBERTY LIBERTY');
+};

@@ -1,0 +1,2 @@
+import ssl from './dao/ssl-geospec.js';
+export default { ssl, connectTo() {} };
