@@ -1,1 +1,2 @@
 //! One module per rule.
+pub mod known_malware;
