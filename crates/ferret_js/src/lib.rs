@@ -1,1 +1,376 @@
+//! JavaScript/TypeScript analysis: one file in, [`ferret_core::FileFacts`] out.
+//!
+//! Each file is parsed once with oxc, analysed once by oxc's semantic pass (scopes and symbol
+//! resolution, so a local `function require(){}` is not the builtin), then walked once by
+//! the [`collect`] visitor, which uses the small abstract evaluator in [`eval`] to see
+//! through aliases, destructuring and string folding, and the [`capabilities`] table to
+//! decide what a resolved name means.
+//!
+//! Package files are hostile: a cheap pre-scan refuses pathological nesting before oxc's
+//! recursive parser sees it, the analysis runs on a thread with a large stack, and every
+//! evaluator step is bounded.
 
+pub mod capabilities;
+mod collect;
+mod eval;
+
+use ferret_core::{FileFacts, FileKind, Location, ParseStatus, Span, TextFacts};
+use oxc_allocator::Allocator;
+use oxc_ast_visit::Visit;
+use oxc_parser::{ParseOptions, Parser};
+use oxc_semantic::SemanticBuilder;
+use oxc_span::SourceType;
+
+/// Largest file analysed (bytes). Bigger files get text facts and `Skipped`.
+pub const MAX_FILE_BYTES: usize = 64 << 20;
+
+/// Deepest bracket nesting (`(`, `[`, `{`) analysed. oxc's parser and semantic pass recurse
+/// once or more per level; 100,000 nested parentheses overflow any ordinary stack. Real code,
+/// minified bundles included, stays far below: deeply nested webpack/rollup bundles and
+/// callback pyramids reach a few dozen levels, generated parsers around a hundred. 1,000
+/// leaves an order of magnitude of headroom and, at the worst case of a few KiB of stack per
+/// level, fits the analysis thread's stack.
+pub const MAX_NESTING: u32 = 1_000;
+
+/// Longest run of operators at one nesting level (between `,` `;` and statement-ending
+/// newlines). `a+a+a+...` and `!!!!x` build AST chains as deep as the run is long without
+/// any bracket; hand-written and minified code stays in the hundreds (long `'<div>' +`
+/// template concatenations), so 10,000 is generous.
+pub const MAX_OPERATOR_RUN: u32 = 10_000;
+
+/// Stack of the analysis thread. Only touched pages are committed, so reserving this much
+/// costs nothing for ordinary files, while the limits above keep the recursion well inside.
+const ANALYSIS_STACK_BYTES: usize = 512 << 20;
+
+/// Fuel for the evaluator: proportional to the file so large files still fold, bounded so
+/// hostile ones cannot make folding quadratic.
+fn fuel_for(len: usize) -> u64 {
+    1_000_000 + 8 * len as u64
+}
+
+/// Reusable analyser: keeps oxc's arena allocator between files.
+pub struct Analyzer {
+    allocator: Allocator,
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Whether a path names a file this crate analyses.
+pub fn is_js_path(path: &str) -> bool {
+    ext_of(path).is_some_and(|e| {
+        matches!(
+            e,
+            "js" | "cjs" | "mjs" | "jsx" | "ts" | "tsx" | "mts" | "cts"
+        )
+    })
+}
+
+fn ext_of(path: &str) -> Option<&str> {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let (_, ext) = name.rsplit_once('.')?;
+    Some(ext)
+}
+
+fn source_type(path: &str) -> SourceType {
+    let dts = path.ends_with(".d.ts") || path.ends_with(".d.mts") || path.ends_with(".d.cts");
+    let st = match ext_of(path).map(str::to_ascii_lowercase).as_deref() {
+        Some("cjs") => SourceType::cjs(),
+        Some("mjs") => SourceType::mjs(),
+        Some("jsx") => SourceType::jsx(),
+        Some("ts") => SourceType::ts(),
+        Some("tsx") => SourceType::tsx(),
+        Some("mts") => SourceType::ts().with_module(true),
+        Some("cts") => SourceType::ts().with_commonjs(true),
+        // `.js` may be either module system, and JSX in `.js` is common in published
+        // sources; enabling JSX costs nothing on plain JavaScript.
+        _ => SourceType::unambiguous().with_jsx(true),
+    };
+    st.with_typescript_definition(dts)
+}
+
+impl Analyzer {
+    pub fn new() -> Self {
+        Self {
+            allocator: Allocator::default(),
+        }
+    }
+
+    /// Never panics on any input. `path` is package-relative ('/'-separated).
+    pub fn analyze(&mut self, path: &str, source: &str) -> FileFacts {
+        let st = source_type(path);
+        let kind = if st.is_typescript() {
+            FileKind::TypeScript
+        } else {
+            FileKind::JavaScript
+        };
+        let mut facts = FileFacts::new(path, kind, source.len() as u64);
+        facts.text = text_facts(source);
+        if source.len() > MAX_FILE_BYTES {
+            facts.status = ParseStatus::Skipped {
+                reason: format!(
+                    "file size {} bytes exceeds limit {MAX_FILE_BYTES}",
+                    source.len()
+                ),
+            };
+            return facts;
+        }
+        if let Err(reason) = prescan(source) {
+            facts.status = ParseStatus::Skipped { reason };
+            return facts;
+        }
+        let allocator = &mut self.allocator;
+        let outcome = std::thread::scope(|scope| {
+            let spawned = std::thread::Builder::new()
+                .name("ferret-js".to_string())
+                .stack_size(ANALYSIS_STACK_BYTES)
+                .spawn_scoped(scope, || {
+                    allocator.reset();
+                    let mut out = FileFacts::new(path, kind, source.len() as u64);
+                    analyze_program(allocator, path, source, st, &mut out);
+                    out
+                });
+            match spawned {
+                Ok(handle) => handle.join().ok(),
+                // No thread available (resource exhaustion): reported as a failure below
+                // rather than risking the caller's small stack.
+                Err(_) => None,
+            }
+        });
+        match outcome {
+            Some(out) => {
+                facts.status = out.status;
+                facts.uses = out.uses;
+                facts.imports = out.imports;
+                facts.calls = out.calls;
+                facts.strings = out.strings;
+            }
+            None => {
+                // The allocator may be mid-use by a thread that died; start afresh.
+                self.allocator = Allocator::default();
+                facts.status = ParseStatus::Failed {
+                    message: "internal error while analysing this file".to_string(),
+                    location: None,
+                };
+            }
+        }
+        facts
+    }
+}
+
+fn analyze_program(
+    allocator: &Allocator,
+    path: &str,
+    source: &str,
+    st: SourceType,
+    facts: &mut FileFacts,
+) {
+    let options = ParseOptions {
+        allow_return_outside_function: true,
+        ..ParseOptions::default()
+    };
+    let ret = Parser::new(allocator, source, st)
+        .with_options(options)
+        .parse();
+    let program = ret.program;
+    facts.status = match ret.diagnostics.errors().next() {
+        None if !ret.panicked => ParseStatus::Parsed,
+        first => ParseStatus::Failed {
+            message: first.map_or_else(|| "parser gave up".to_string(), |d| d.message.to_string()),
+            location: None,
+        },
+    };
+    let first_error_offset = ret
+        .diagnostics
+        .errors()
+        .next()
+        .and_then(|d| d.labels.first().map(|l| l.offset()));
+    let semantic = SemanticBuilder::new().build(&program);
+    let scoping = semantic.semantic.scoping();
+    let ev = eval::Evaluator::new(scoping, fuel_for(source.len()));
+    let mut collector = collect::Collector::new(ev, facts, path, source);
+    if let Some(off) = first_error_offset {
+        let loc: Location = collector.location(oxc_span::Span::new(off, off));
+        if let ParseStatus::Failed { location, .. } = &mut collector.facts.status {
+            *location = Some(loc);
+        }
+    }
+    collector.visit_program(&program);
+}
+
+/// Line count, longest line and the minified heuristic, from the raw text.
+pub fn text_facts(source: &str) -> TextFacts {
+    let bytes = source.as_bytes();
+    let mut lines = 0u32;
+    let mut longest = 0u32;
+    let mut longest_code_chars = 0u32;
+    let mut cur_chars = 0u32;
+    let mut cur_code = 0u32;
+    for &b in bytes {
+        if b == b'\n' {
+            lines += 1;
+            if cur_chars > longest {
+                longest = cur_chars;
+                longest_code_chars = cur_code;
+            }
+            cur_chars = 0;
+            cur_code = 0;
+            continue;
+        }
+        // Count characters, not bytes: skip UTF-8 continuation bytes.
+        if b & 0xC0 != 0x80 {
+            cur_chars += 1;
+        }
+        if matches!(b, b';' | b'{' | b'}' | b'(' | b')' | b'=') {
+            cur_code += 1;
+        }
+    }
+    if !bytes.is_empty() && bytes.last() != Some(&b'\n') {
+        lines += 1;
+    }
+    if cur_chars > longest {
+        longest = cur_chars;
+        longest_code_chars = cur_code;
+    }
+    let total_chars = bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count() as u64;
+    let avg = if lines == 0 {
+        0
+    } else {
+        total_chars / u64::from(lines)
+    };
+    // "With code": a 6,000-character base64 blob or data line is not minified code; a line
+    // carries code when at least one in 200 characters is a statement/call/block character.
+    let long_code_line = longest > 5_000 && longest_code_chars >= longest / 200;
+    TextFacts {
+        lines,
+        longest_line: longest,
+        minified: avg > 500 || long_code_line,
+    }
+}
+
+/// Cheap scan of bracket nesting and operator runs, skipping strings and comments roughly
+/// (regular expression literals are not recognised; a stray quote inside one can only make
+/// the scan see less nesting, which the thread stack absorbs).
+pub fn prescan(source: &str) -> Result<(), String> {
+    let b = source.as_bytes();
+    let mut depth: u32 = 0;
+    // Operator-run counter per nesting level (levels above MAX_NESTING are rejected first).
+    let mut runs: Vec<u32> = vec![0; MAX_NESTING as usize + 2];
+    let mut last_sig: u8 = b';';
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 2;
+                continue;
+            }
+            b'\'' | b'"' | b'`' => {
+                let q = c;
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    } else if b[i] == b'\n' && q != b'`' {
+                        break;
+                    }
+                    i += 1;
+                }
+                i += 1;
+                last_sig = b'a';
+                continue;
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(format!(
+                        "nesting depth {} exceeds limit {MAX_NESTING}",
+                        nesting_depth(&b[i..], depth)
+                    ));
+                }
+                runs[depth as usize] = 0;
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b',' | b';' => runs[depth as usize] = 0,
+            // A newline ends the statement unless the line ended in an operator.
+            b'\n' if !is_op(last_sig) => runs[depth as usize] = 0,
+            // Every operator character counts, so `!!!!x` and `- - -x` (one AST level each)
+            // are caught; `===` counting three only makes the bound more conservative.
+            c if is_op(c) => {
+                let r = &mut runs[depth as usize];
+                *r += 1;
+                if *r > MAX_OPERATOR_RUN {
+                    return Err(format!(
+                        "operator chain longer than {MAX_OPERATOR_RUN} at one nesting level"
+                    ));
+                }
+            }
+            _ => {}
+        }
+        if !matches!(c, b' ' | b'\t' | b'\r' | b'\n') {
+            last_sig = c;
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+fn is_op(c: u8) -> bool {
+    matches!(
+        c,
+        b'+' | b'-'
+            | b'*'
+            | b'/'
+            | b'%'
+            | b'&'
+            | b'|'
+            | b'^'
+            | b'<'
+            | b'>'
+            | b'='
+            | b'?'
+            | b':'
+            | b'.'
+            | b'!'
+            | b'~'
+    )
+}
+
+/// The full nesting depth reached from a point already past the limit, for the message
+/// (the scan continues cheaply without string handling; it is only a number to report).
+fn nesting_depth(rest: &[u8], start: u32) -> u32 {
+    let mut depth = start;
+    let mut max = start;
+    for &c in rest.iter().skip(1) {
+        match c {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// Convert an oxc span to a ferret span.
+pub fn to_span(s: oxc_span::Span) -> Span {
+    Span::new(s.start, s.end)
+}
+
+#[cfg(test)]
+mod tests;
