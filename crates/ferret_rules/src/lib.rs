@@ -5,6 +5,7 @@
 //! producing a [`ferret_core::PackageReport`]. Rules live in `rules/`, one file each, and are
 //! listed once in `registry.rs`.
 
+pub mod detect;
 pub mod known_malware;
 pub mod rule;
 pub mod rules;

@@ -1,0 +1,726 @@
+//! The raw-text pass: one linear walk over a file's bytes filling [`TextSignals`].
+//!
+//! Most package files are pure ASCII; for them only byte-level work runs (`memmem` searches
+//! for obfuscator fingerprints, one loop for whitespace and JSFuck runs). Files with
+//! non-ASCII characters also go through a light JavaScript lexer (strings, template
+//! literals, comments, regex literals) so each bidi control, invisible character and
+//! mixed-script identifier knows whether it sits in code, a literal or a comment.
+//!
+//! Measured on `npm-app/node_modules` (381 packages, 16,332 JS/TS files):
+//! - bidi controls (U+202A–202E, U+2066–2069): 0 files;
+//! - whitespace runs of ≥ 150 spaces/tabs followed by code on the same line: 0 files;
+//! - `_0x[0-9a-f]{4,6}` identifiers: 0 files; packer `eval(function(p,a,c,k,e,`: 0 files;
+//! - invisible characters: 30 files, all either in comments, lone ZWJ/ZWNJ inside
+//!   non-Latin words (moment's ku/si locales), identifier-char tables in parsers (acorn,
+//!   babel, json5: `"\u200c\u200d"` written raw) or React's dev runtime, whose longest run
+//!   is 8 U+200B in `"Parallel\u200b…"` track names. Hence: every invisible character in
+//!   code is reported, but inside literals only runs of ≥ [`LITERAL_RUN_MIN`];
+//! - Latin mixed with Cyrillic/Greek in one word: 25 hits, all in moment's locale strings
+//!   or regex literals (`/\d{1,2}η/`), none in identifiers.
+
+use ferret_core::{
+    CharSignal, HiddenCode, IdentifierSignal, LineIndex, ObfuscationHints, Span, TextContext,
+    TextSignals,
+};
+use memchr::memmem;
+
+/// Whitespace run (spaces/tabs, bytes) after which code on the same line counts as hidden.
+/// Editors wrap or scroll at ~120–160 columns; 0 benign files reach 150 (see module docs).
+pub const HIDDEN_WHITESPACE_MIN: usize = 150;
+
+/// Invisible characters in a row inside a string/regex literal before it is reported.
+/// Benign maximum measured: 8 (React dev runtime). Invisible-Unicode payloads
+/// (variation-selector / tag encodings) run to hundreds or thousands.
+pub const LITERAL_RUN_MIN: u32 = 16;
+
+/// Runs of `[]()!+` shorter than this are not recorded (minified code has runs like `()}))`).
+const JSFUCK_RECORD_MIN: u32 = 100;
+
+/// Computes the text signals of one source file.
+pub fn text_signals(path: &str, source: &str, idx: &LineIndex) -> TextSignals {
+    let mut out = TextSignals::default();
+    let bytes = source.as_bytes();
+    let at = |start: usize, end: usize| {
+        let span = Span::new(to_u32(start), to_u32(end));
+        (idx.location(path, source, span), idx.excerpt(source, span))
+    };
+
+    obfuscation_hints(bytes, &mut out.obfuscation, &|s, e| at(s, e).0);
+    whitespace_and_jsfuck(bytes, &mut out, &at);
+    if !bytes.is_ascii() {
+        Lexer::new(source, &mut out, &at).run();
+    }
+    out
+}
+
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
+}
+
+fn obfuscation_hints(
+    bytes: &[u8],
+    hints: &mut ObfuscationHints,
+    loc: &dyn Fn(usize, usize) -> ferret_core::Location,
+) {
+    for pos in memmem::find_iter(bytes, b"_0x") {
+        if pos > 0 && is_ident_byte(bytes[pos - 1]) {
+            continue;
+        }
+        let digits = bytes[pos + 3..]
+            .iter()
+            .take(7)
+            .take_while(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+            .count();
+        let end = pos + 3 + digits;
+        if !(4..=6).contains(&digits) || bytes.get(end).is_some_and(|&b| is_ident_byte(b)) {
+            continue;
+        }
+        hints.hex_identifiers = hints.hex_identifiers.saturating_add(1);
+        if hints.first_hex_identifier.is_none() {
+            hints.first_hex_identifier = Some(loc(pos, end));
+        }
+    }
+    hints.parse_int_hex =
+        u32::try_from(memmem::find_iter(bytes, b"parseInt(_0x").count()).unwrap_or(u32::MAX);
+    if let Some(pos) = memmem::find(bytes, b"eval(function(p,a,c,k,e,") {
+        hints.packer = Some(loc(pos, pos + 24));
+    }
+    // Rotation loop: the push is written as a string member (`['push']`) or on `_0x` names;
+    // plain `q.push(q.shift())` is an ordinary round-robin idiom and does not count.
+    let patterns: [(&[u8], &[u8]); 4] = [
+        (b"['push'](", b"['shift']()"),
+        (b"[\"push\"](", b"[\"shift\"]()"),
+        (b".push(_0x", b".shift())"),
+        (b"['push'](_0x", b"['shift']())"),
+    ];
+    'outer: for (push, shift) in patterns {
+        for pos in memmem::find_iter(bytes, push) {
+            let window = &bytes[pos..bytes.len().min(pos + push.len() + 48)];
+            if memmem::find(window, shift).is_some() {
+                hints.rotation = Some(loc(pos, pos + push.len()));
+                break 'outer;
+            }
+        }
+    }
+}
+
+type At<'a> = dyn Fn(usize, usize) -> (ferret_core::Location, ferret_core::Excerpt) + 'a;
+
+fn whitespace_and_jsfuck(bytes: &[u8], out: &mut TextSignals, at: &At<'_>) {
+    let mut ws_run = 0usize;
+    let mut fuck_run = 0u32;
+    let mut best_fuck: Option<(usize, u32)> = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b' ' | b'\t' => {
+                ws_run += 1;
+                fuck_run = 0;
+                continue;
+            }
+            b'\n' | b'\r' => {
+                ws_run = 0;
+                fuck_run = 0;
+                continue;
+            }
+            b'[' | b']' | b'(' | b')' | b'!' | b'+' => {
+                fuck_run += 1;
+                if fuck_run >= JSFUCK_RECORD_MIN && best_fuck.is_none_or(|(_, n)| fuck_run > n) {
+                    best_fuck = Some((i + 1 - fuck_run as usize, fuck_run));
+                }
+            }
+            _ => fuck_run = 0,
+        }
+        if ws_run >= HIDDEN_WHITESPACE_MIN {
+            let rest = &bytes[i..bytes.len().min(i + 2)];
+            let is_comment = rest.starts_with(b"//") || rest.starts_with(b"/*") || b == b'*';
+            if !is_comment {
+                if out.hidden_code.len() < TextSignals::MAX_PER_KIND {
+                    let end = bytes[i..]
+                        .iter()
+                        .position(|&c| c == b'\n')
+                        .map_or(bytes.len(), |p| i + p);
+                    let (location, code) = at(i, end);
+                    out.hidden_code.push(HiddenCode {
+                        location,
+                        whitespace: to_u32(ws_run),
+                        code,
+                    });
+                } else {
+                    out.truncated = true;
+                }
+            }
+        }
+        ws_run = 0;
+    }
+    if let Some((start, n)) = best_fuck {
+        let (location, _) = at(start, start + n as usize);
+        out.obfuscation.jsfuck_run = Some((location, n));
+    }
+}
+
+/// Bidirectional embeddings, overrides and isolates (the Trojan Source set, CVE-2021-42574).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Characters that render as nothing (or as blank) in editors and terminals.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{3164}'
+        | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{E0000}'..='\u{E007F}'
+        | '\u{E0100}'..='\u{E01EF}')
+}
+
+/// Pictographs and symbols that emoji sequences are built on.
+fn is_emoji_base(c: char) -> bool {
+    matches!(c, '\u{00A9}' | '\u{00AE}' | '\u{203C}' | '\u{2049}' | '\u{2122}' | '\u{2139}'
+        | '\u{2194}'..='\u{21AA}' | '\u{231A}'..='\u{23FF}' | '\u{24C2}' | '\u{25AA}'..='\u{27BF}'
+        | '\u{2934}' | '\u{2935}' | '\u{2B05}'..='\u{2B55}' | '\u{3030}' | '\u{303D}'
+        | '\u{3297}' | '\u{3299}' | '\u{1F000}'..='\u{1FAFF}')
+        || c.is_ascii_digit()
+        || c == '#'
+        || c == '*'
+}
+
+/// Joiners, variation selectors and tags that are part of an emoji sequence.
+fn is_emoji_component(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200D}' | '\u{FE0E}' | '\u{FE0F}' | '\u{20E3}' | '\u{E0020}'..='\u{E007F}'
+    )
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Script {
+    Latin,
+    Greek,
+    Cyrillic,
+    Armenian,
+    Cherokee,
+}
+
+impl Script {
+    fn name(self) -> &'static str {
+        match self {
+            Script::Latin => "latin",
+            Script::Greek => "greek",
+            Script::Cyrillic => "cyrillic",
+            Script::Armenian => "armenian",
+            Script::Cherokee => "cherokee",
+        }
+    }
+}
+
+/// The script of a letter, for the scripts whose letters pass for Latin ones.
+fn script_of(c: char) -> Option<Script> {
+    Some(match c {
+        'a'..='z' | 'A'..='Z' | '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' => Script::Latin,
+        '\u{0370}'..='\u{03FF}' | '\u{1F00}'..='\u{1FFF}' => Script::Greek,
+        '\u{0400}'..='\u{052F}'
+        | '\u{1C80}'..='\u{1C8F}'
+        | '\u{2DE0}'..='\u{2DFF}'
+        | '\u{A640}'..='\u{A69F}' => Script::Cyrillic,
+        '\u{0531}'..='\u{058F}' => Script::Armenian,
+        '\u{13A0}'..='\u{13FF}' | '\u{AB70}'..='\u{ABBF}' => Script::Cherokee,
+        _ => return None,
+    })
+}
+
+fn is_ident_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '$' || c == '\u{200C}' || c == '\u{200D}'
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Code,
+    LineComment,
+    BlockComment,
+    Str(u8),
+    Template,
+    Regex { in_class: bool },
+}
+
+impl Mode {
+    fn context(self) -> TextContext {
+        match self {
+            Mode::Code => TextContext::Code,
+            Mode::LineComment | Mode::BlockComment => TextContext::Comment,
+            Mode::Str(_) | Mode::Template => TextContext::String,
+            Mode::Regex { .. } => TextContext::Regex,
+        }
+    }
+}
+
+const REGEX_KEYWORDS: &[&str] = &[
+    "return",
+    "typeof",
+    "case",
+    "do",
+    "else",
+    "in",
+    "of",
+    "new",
+    "delete",
+    "void",
+    "throw",
+    "yield",
+    "await",
+    "instanceof",
+];
+
+/// A current run of invisible characters.
+struct Run {
+    start: usize,
+    end: usize,
+    first: char,
+    count: u32,
+    context: TextContext,
+}
+
+struct Lexer<'s, 'o, 'a> {
+    src: &'s str,
+    out: &'o mut TextSignals,
+    at: &'a At<'a>,
+    mode: Mode,
+    escaped: bool,
+    regex_ok: bool,
+    word_start: Option<usize>,
+    brace_depth: u32,
+    template_stack: Vec<u32>,
+    prev: char,
+    in_emoji: bool,
+    run: Option<Run>,
+    ident_end: usize,
+}
+
+impl<'s, 'o, 'a> Lexer<'s, 'o, 'a> {
+    fn new(src: &'s str, out: &'o mut TextSignals, at: &'a At<'a>) -> Self {
+        Self {
+            src,
+            out,
+            at,
+            mode: Mode::Code,
+            escaped: false,
+            regex_ok: true,
+            word_start: None,
+            brace_depth: 0,
+            template_stack: Vec::new(),
+            prev: '\n',
+            in_emoji: false,
+            run: None,
+            ident_end: 0,
+        }
+    }
+
+    fn run(mut self) {
+        let bytes = self.src.as_bytes();
+        let mut i = 0usize;
+        if bytes.starts_with(b"#!") {
+            self.mode = Mode::LineComment;
+        }
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b < 0x80 {
+                self.flush_run();
+                self.in_emoji = is_emoji_base(b as char) && b != b'#' && b != b'*';
+                i += self.ascii(i, b);
+                self.prev = b as char;
+                continue;
+            }
+            let Some(c) = self.src.get(i..).and_then(|s| s.chars().next()) else {
+                break;
+            };
+            let w = c.len_utf8();
+            self.escaped = false;
+            self.non_ascii(i, c);
+            self.prev = c;
+            i += w;
+        }
+        self.flush_run();
+    }
+
+    /// Handles one ASCII byte; returns how many bytes were consumed.
+    fn ascii(&mut self, i: usize, b: u8) -> usize {
+        let next = self.src.as_bytes().get(i + 1).copied();
+        match self.mode {
+            Mode::Code => {
+                if is_ident_byte(b) {
+                    if self.word_start.is_none() {
+                        self.word_start = Some(i);
+                    }
+                    return 1;
+                }
+                self.end_word(i);
+                match b {
+                    b'/' if next == Some(b'/') => {
+                        self.mode = Mode::LineComment;
+                        return 2;
+                    }
+                    b'/' if next == Some(b'*') => {
+                        self.mode = Mode::BlockComment;
+                        return 2;
+                    }
+                    b'/' if self.regex_ok => self.mode = Mode::Regex { in_class: false },
+                    b'"' | b'\'' => self.mode = Mode::Str(b),
+                    b'`' => self.mode = Mode::Template,
+                    b'{' => self.brace_depth = self.brace_depth.saturating_add(1),
+                    b'}' => {
+                        self.brace_depth = self.brace_depth.saturating_sub(1);
+                        if self.template_stack.last() == Some(&self.brace_depth) {
+                            self.template_stack.pop();
+                            self.mode = Mode::Template;
+                        }
+                    }
+                    _ => {}
+                }
+                if !b.is_ascii_whitespace() {
+                    self.regex_ok = !matches!(b, b')' | b']' | b'}');
+                }
+                1
+            }
+            Mode::LineComment => {
+                if b == b'\n' {
+                    self.mode = Mode::Code;
+                }
+                1
+            }
+            Mode::BlockComment => {
+                if b == b'*' && next == Some(b'/') {
+                    self.mode = Mode::Code;
+                    return 2;
+                }
+                1
+            }
+            Mode::Str(q) => {
+                if self.escaped {
+                    self.escaped = false;
+                } else if b == b'\\' {
+                    self.escaped = true;
+                } else if b == q || b == b'\n' {
+                    self.mode = Mode::Code;
+                    self.regex_ok = false;
+                }
+                1
+            }
+            Mode::Template => {
+                if self.escaped {
+                    self.escaped = false;
+                } else if b == b'\\' {
+                    self.escaped = true;
+                } else if b == b'`' {
+                    self.mode = Mode::Code;
+                    self.regex_ok = false;
+                } else if b == b'$' && next == Some(b'{') {
+                    if self.template_stack.len() < 256 {
+                        self.template_stack.push(self.brace_depth);
+                    }
+                    self.brace_depth = self.brace_depth.saturating_add(1);
+                    self.mode = Mode::Code;
+                    self.regex_ok = true;
+                    return 2;
+                }
+                1
+            }
+            Mode::Regex { in_class } => {
+                if self.escaped {
+                    self.escaped = false;
+                } else if b == b'\\' {
+                    self.escaped = true;
+                } else if b == b'[' {
+                    self.mode = Mode::Regex { in_class: true };
+                } else if b == b']' {
+                    self.mode = Mode::Regex { in_class: false };
+                } else if (b == b'/' && !in_class) || b == b'\n' {
+                    self.mode = Mode::Code;
+                    self.regex_ok = false;
+                }
+                1
+            }
+        }
+    }
+
+    fn end_word(&mut self, i: usize) {
+        if let Some(start) = self.word_start.take() {
+            let word = self.src.get(start..i).unwrap_or("");
+            self.regex_ok = REGEX_KEYWORDS.contains(&word);
+        }
+    }
+
+    fn non_ascii(&mut self, i: usize, c: char) {
+        let context = self.mode.context();
+        let w = c.len_utf8();
+        if is_bidi_control(c) {
+            self.flush_run();
+            self.push_char(i, i + w, c, context, 1, true);
+        }
+        let emoji_part = is_emoji_component(c) && self.in_emoji;
+        if is_invisible(c) && !emoji_part && !(i == 0 && c == '\u{FEFF}') {
+            match &mut self.run {
+                Some(run) if run.end == i && run.context == context => {
+                    run.end = i + w;
+                    run.count = run.count.saturating_add(1);
+                }
+                _ => {
+                    self.flush_run();
+                    self.run = Some(Run {
+                        start: i,
+                        end: i + w,
+                        first: c,
+                        count: 1,
+                        context,
+                    });
+                }
+            }
+        } else if !is_invisible(c) {
+            self.flush_run();
+        }
+        self.in_emoji = is_emoji_base(c) || (emoji_part && self.in_emoji);
+
+        if self.mode == Mode::Code {
+            if is_ident_char(c) {
+                if self.word_start.is_none() {
+                    self.word_start = Some(i);
+                }
+                if i >= self.ident_end && c.is_alphabetic() {
+                    self.identifier_at(i);
+                }
+            } else {
+                self.end_word(i);
+                self.regex_ok = true;
+            }
+        }
+    }
+
+    /// Classifies the whole identifier around byte `i` (once per identifier).
+    fn identifier_at(&mut self, i: usize) {
+        let start = self.word_start.unwrap_or(i);
+        let end = self.src[i..]
+            .char_indices()
+            .find(|&(_, c)| !is_ident_char(c))
+            .map_or(self.src.len(), |(o, _)| i + o);
+        self.ident_end = end;
+        let ident = &self.src[start..end];
+        let mut scripts: Vec<Script> = ident.chars().filter_map(script_of).collect();
+        scripts.sort_unstable();
+        scripts.dedup();
+        if scripts.len() > 1 && scripts.contains(&Script::Latin) {
+            if self.out.mixed_script_identifiers.len() >= TextSignals::MAX_PER_KIND {
+                self.out.truncated = true;
+                return;
+            }
+            let (location, code) = (self.at)(start, end);
+            self.out.mixed_script_identifiers.push(IdentifierSignal {
+                location,
+                identifier: ident.chars().take(80).collect(),
+                scripts: scripts.iter().map(|s| s.name().to_string()).collect(),
+                code,
+            });
+        }
+    }
+
+    fn flush_run(&mut self) {
+        let Some(run) = self.run.take() else { return };
+        let report = match run.context {
+            TextContext::Code => true,
+            TextContext::String | TextContext::Regex => run.count >= LITERAL_RUN_MIN,
+            TextContext::Comment => false,
+        };
+        if report {
+            self.push_char(run.start, run.end, run.first, run.context, run.count, false);
+        }
+    }
+
+    fn push_char(
+        &mut self,
+        start: usize,
+        end: usize,
+        c: char,
+        context: TextContext,
+        run: u32,
+        bidi: bool,
+    ) {
+        let list_len = if bidi {
+            self.out.bidi.len()
+        } else {
+            self.out.invisible.len()
+        };
+        if list_len >= TextSignals::MAX_PER_KIND {
+            self.out.truncated = true;
+            return;
+        }
+        let (location, code) = (self.at)(start, end);
+        let signal = CharSignal {
+            location,
+            code_point: c as u32,
+            context,
+            run,
+            code,
+        };
+        if bidi {
+            self.out.bidi.push(signal);
+        } else {
+            self.out.invisible.push(signal);
+        }
+    }
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signals(src: &str) -> TextSignals {
+        text_signals("index.js", src, &LineIndex::new(src))
+    }
+
+    #[test]
+    fn plain_ascii_file_has_no_signals() {
+        let s = signals("const a = require('fs');\nmodule.exports = () => a.readFileSync('x');\n");
+        assert!(s.is_empty(), "{s:?}");
+    }
+
+    #[test]
+    fn bidi_in_comment_is_found() {
+        let s = signals(
+            "var isAdmin = false;\n/*\u{202E} } \u{2066}if (isAdmin)\u{2069} \u{2066} begin admins only */\n",
+        );
+        assert_eq!(s.bidi.len(), 4);
+        assert_eq!(s.bidi[0].code_point, 0x202E);
+        assert_eq!(s.bidi[0].context, TextContext::Comment);
+        assert_eq!(s.bidi[0].location.line, 2);
+    }
+
+    #[test]
+    fn invisible_identifier_in_code_is_found() {
+        // The "invisible backdoor": a Hangul filler as a destructured name.
+        let src = "const { timeout,\u{3164}} = req.query;\nexec(\u{3164});\n";
+        let s = signals(src);
+        assert_eq!(s.invisible.len(), 2);
+        assert!(s.invisible.iter().all(|c| c.context == TextContext::Code));
+        assert_eq!(s.invisible[1].location.line, 2);
+    }
+
+    #[test]
+    fn short_invisible_runs_in_strings_are_normal() {
+        // React's track names, parser identifier tables, Kurdish text with ZWNJ.
+        let src = "var t = \"Parallel\u{200b}\u{200b}\u{200b}\u{200b}\u{200b}\u{200b}\u{200b}\u{200b}\";\n\
+                   var z = c === \"\u{200c}\" || c === \"\u{200d}\";\nvar k = 'کانو\u{200c}نی';\n\
+                   // zero\u{200b}width in a comment\n";
+        assert!(signals(src).invisible.is_empty());
+    }
+
+    #[test]
+    fn long_invisible_run_in_string_is_found() {
+        let payload: String = (0..40)
+            .map(|i| char::from_u32(0xFE00 + (i % 16)).unwrap_or('x'))
+            .collect();
+        let src = format!("const s = `{payload}`;\neval(decode(s));\n");
+        let s = signals(&src);
+        assert_eq!(s.invisible.len(), 1);
+        assert_eq!(s.invisible[0].run, 40);
+        assert_eq!(s.invisible[0].context, TextContext::String);
+    }
+
+    #[test]
+    fn emoji_zwj_sequences_are_normal() {
+        let src = "const family = '👨\u{200D}👩\u{200D}👧'; const flag = '🏳\u{FE0F}\u{200D}🌈';\nconst jsx = <p>👍\u{FE0F}</p>;\n";
+        assert!(signals(src).invisible.is_empty());
+    }
+
+    #[test]
+    fn bom_at_start_is_normal() {
+        assert!(
+            signals("\u{FEFF}module.exports = 1;\n")
+                .invisible
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn mixed_script_identifier_is_found_but_not_in_strings_or_regexes() {
+        // Cyrillic 'а' (U+0430) in an identifier.
+        let src = "const p\u{0430}ypal = 1;\nvar f = 'нe_пo_вт', r = /\\d{1,2}η/, g = 'MMMMын';\nvar ελληνικά = 2;\n";
+        let s = signals(src);
+        assert_eq!(
+            s.mixed_script_identifiers.len(),
+            1,
+            "{:?}",
+            s.mixed_script_identifiers
+        );
+        let id = &s.mixed_script_identifiers[0];
+        assert_eq!(id.identifier, "p\u{0430}ypal");
+        assert_eq!(id.scripts, ["latin", "cyrillic"]);
+        assert_eq!((id.location.line, id.location.column), (1, 7));
+    }
+
+    #[test]
+    fn template_expressions_return_to_code() {
+        let src = "const a = `x ${ {k: 1}.k } y`; const p\u{0430}y = 1;\n";
+        assert_eq!(signals(src).mixed_script_identifiers.len(), 1);
+    }
+
+    #[test]
+    fn code_after_long_whitespace_is_hidden() {
+        let src = format!(
+            "const ok = 1;{}require('child_process').exec('id');\n",
+            " ".repeat(200)
+        );
+        let s = signals(&src);
+        assert_eq!(s.hidden_code.len(), 1);
+        assert_eq!(s.hidden_code[0].whitespace, 200);
+        assert_eq!(s.hidden_code[0].location.column, 214);
+        assert!(s.hidden_code[0].code.text.contains("require("));
+    }
+
+    #[test]
+    fn trailing_whitespace_and_indentation_are_not_hidden() {
+        let src = format!(
+            "const ok = 1;{}\n{}// a comment far right\n    x();\n",
+            " ".repeat(300),
+            " ".repeat(200)
+        );
+        assert!(signals(&src).hidden_code.is_empty());
+    }
+
+    #[test]
+    fn obfuscator_fingerprints() {
+        let src = "var _0x1a2b=['log','x'];(function(_0x3c4d,_0x5e6f){var _0xabcd=function(_0x1234){while(--_0x1234){_0x3c4d['push'](_0x3c4d['shift']());}};}(_0x1a2b,0x1f4));var _0x9f8e=function(a){return parseInt(_0x1a2b[a]);};parseInt(_0x9f8e(0x0));";
+        let s = signals(src);
+        assert_eq!(s.obfuscation.hex_identifiers, 12);
+        assert!(s.obfuscation.rotation.is_some());
+        assert_eq!(s.obfuscation.parse_int_hex, 2);
+        assert!(s.obfuscation.packer.is_none());
+    }
+
+    #[test]
+    fn round_robin_push_shift_is_not_rotation() {
+        let s =
+            signals("while (n--) { queue.push(queue.shift()); } var _0x12 = 1; var a_0x1234 = 2;");
+        assert!(s.obfuscation.is_empty(), "{:?}", s.obfuscation);
+    }
+
+    #[test]
+    fn packer_and_jsfuck() {
+        let src = format!(
+            "eval(function(p,a,c,k,e,d){{return p}}('0 1',2,2,'a|b'.split('|'),0,{{}}));\n{}",
+            "[]+(!![])".repeat(40)
+        );
+        let s = signals(&src);
+        assert_eq!(s.obfuscation.packer.as_ref().map(|l| l.line), Some(1));
+        assert_eq!(s.obfuscation.jsfuck_run.as_ref().map(|r| r.1), Some(360));
+    }
+
+    #[test]
+    fn invalid_or_truncated_input_does_not_panic() {
+        let src = format!("'{}\u{200b}", "\\".repeat(3));
+        let _ = signals(&src);
+        let many = "\u{202E}".repeat(1000);
+        let s = signals(&many);
+        assert_eq!(s.bidi.len(), TextSignals::MAX_PER_KIND);
+        assert!(s.truncated);
+    }
+}
