@@ -1,0 +1,2 @@
+#!/usr/bin/env node
+require('../src/index.js')(process.argv.slice(2));

@@ -1,0 +1,2 @@
+const fs = require('fs');
+exports.copyTree = (a, b) => fs.cpSync(a, b, { recursive: true });

