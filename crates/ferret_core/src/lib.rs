@@ -21,7 +21,7 @@ pub use location::{Excerpt, LineIndex, Location, Span};
 pub use package::{Ecosystem, PackageId};
 pub use report::{CapabilitySummary, FileError, PackageInfo, PackageReport, ScanError, ScanReport};
 pub use signals::{
-    CharSignal, HiddenCode, IdentifierSignal, ObfuscationHints, TextContext, TextSignals,
+    CharSignal, CodeSignal, HiddenCode, IdentifierSignal, ObfuscationHints, TextContext, TextSignals,
 };
 
 /// Version of the JSON report schema (`docs/json-schema.md`). Bump on any breaking change.

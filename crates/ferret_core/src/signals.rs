@@ -44,6 +44,13 @@ pub struct HiddenCode {
     pub code: Excerpt,
 }
 
+/// A piece of code found by the text pass, with its location.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct CodeSignal {
+    pub location: Location,
+    pub code: Excerpt,
+}
+
 /// An identifier whose letters come from more than one script (Latin mixed with Cyrillic,
 /// Greek, Armenian or Cherokee look-alikes).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -96,6 +103,9 @@ pub struct TextSignals {
     pub hidden_code: Vec<HiddenCode>,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub mixed_script_identifiers: Vec<IdentifierSignal>,
+    /// Assignments replacing console methods: `console.log = …`, `console[m] = …`.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub console_overrides: Vec<CodeSignal>,
     #[serde(skip_serializing_if = "ObfuscationHints::is_empty", default)]
     pub obfuscation: ObfuscationHints,
     /// A list reached [`TextSignals::MAX_PER_KIND`] and further entries were dropped.

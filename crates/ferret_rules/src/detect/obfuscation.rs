@@ -115,11 +115,11 @@ pub fn is_obfuscated(file: &FileFacts) -> Option<Obfuscation> {
 mod tests {
     use super::*;
     use crate::detect::text::text_signals;
-    use ferret_core::{FileKind, LineIndex};
+    use ferret_core::FileKind;
 
     fn facts(src: &str) -> FileFacts {
         let mut f = FileFacts::new("index.js", FileKind::JavaScript, src.len() as u64);
-        f.signals = text_signals("index.js", src, &LineIndex::new(src));
+        f.signals = text_signals("index.js", src);
         f
     }
 

@@ -36,17 +36,30 @@ pub const LITERAL_RUN_MIN: u32 = 16;
 /// Runs of `[]()!+` shorter than this are not recorded (minified code has runs like `()}))`).
 const JSFUCK_RECORD_MIN: u32 = 100;
 
-/// Computes the text signals of one source file.
-pub fn text_signals(path: &str, source: &str, idx: &LineIndex) -> TextSignals {
+/// Computes the text signals of one source file. The line index is built only when
+/// something is found, so ordinary files cost one byte scan and a few `memmem` searches.
+pub fn text_signals(path: &str, source: &str) -> TextSignals {
+    let idx = std::cell::OnceCell::new();
+    scan(path, source, &|| idx.get_or_init(|| LineIndex::new(source)))
+}
+
+/// [`text_signals`] with a line index the caller already has.
+pub fn text_signals_with_index(path: &str, source: &str, idx: &LineIndex) -> TextSignals {
+    scan(path, source, &|| idx)
+}
+
+fn scan<'i>(path: &str, source: &str, idx: &dyn Fn() -> &'i LineIndex) -> TextSignals {
     let mut out = TextSignals::default();
     let bytes = source.as_bytes();
     let at = |start: usize, end: usize| {
         let span = Span::new(to_u32(start), to_u32(end));
+        let idx = idx();
         (idx.location(path, source, span), idx.excerpt(source, span))
     };
 
     obfuscation_hints(bytes, &mut out.obfuscation, &|s, e| at(s, e).0);
     whitespace_and_jsfuck(bytes, &mut out, &at);
+    console_overrides(bytes, &mut out, &at);
     if !bytes.is_ascii() {
         Lexer::new(source, &mut out, &at).run();
     }
@@ -100,6 +113,45 @@ fn obfuscation_hints(
                 hints.rotation = Some(loc(pos, pos + push.len()));
                 break 'outer;
             }
+        }
+    }
+}
+
+/// `console.x = …` / `console[x] = …` (not `==`, `=>`): silencing the console.
+fn console_overrides(bytes: &[u8], out: &mut TextSignals, at: &At<'_>) {
+    for pos in memmem::find_iter(bytes, b"console") {
+        if pos > 0 && is_ident_byte(bytes[pos - 1]) {
+            continue;
+        }
+        let mut i = pos + 7;
+        match bytes.get(i) {
+            Some(b'.') => {
+                i += 1;
+                let n = bytes[i..].iter().take_while(|&&b| is_ident_byte(b)).count();
+                if n == 0 {
+                    continue;
+                }
+                i += n;
+            }
+            Some(b'[') => {
+                let Some(close) = bytes[i..].iter().take(64).position(|&b| b == b']') else {
+                    continue;
+                };
+                i += close + 1;
+            }
+            _ => continue,
+        }
+        while bytes.get(i).is_some_and(|&b| b == b' ' || b == b'\t') {
+            i += 1;
+        }
+        if bytes.get(i) == Some(&b'=') && !matches!(bytes.get(i + 1), Some(b'=' | b'>')) {
+            if out.console_overrides.len() >= TextSignals::MAX_PER_KIND {
+                out.truncated = true;
+                return;
+            }
+            let (location, code) = at(pos, i + 1);
+            out.console_overrides
+                .push(ferret_core::CodeSignal { location, code });
         }
     }
 }
@@ -574,7 +626,7 @@ mod tests {
     use super::*;
 
     fn signals(src: &str) -> TextSignals {
-        text_signals("index.js", src, &LineIndex::new(src))
+        text_signals("index.js", src)
     }
 
     #[test]
@@ -684,6 +736,19 @@ mod tests {
             " ".repeat(200)
         );
         assert!(signals(&src).hidden_code.is_empty());
+    }
+
+    #[test]
+    fn console_overrides_are_found() {
+        let s = signals(
+            "console.log = function () {};\nconsole['warn']=()=>{};\nif (console.log == null) {}\nconsole.log('x');\nmyconsole.x = 1;\n",
+        );
+        let lines: Vec<u32> = s
+            .console_overrides
+            .iter()
+            .map(|c| c.location.line)
+            .collect();
+        assert_eq!(lines, [1, 2]);
     }
 
     #[test]
