@@ -1,0 +1,365 @@
+//! The HTTP side: a blocking ureq agent with timeouts, bounded retries with backoff,
+//! size-capped bodies, and redirects followed by hand so that the `Authorization` header is
+//! decided for every hop by [`RegistryConfig::token_for`] — a tarball on another host never
+//! receives the registry's token.
+
+use crate::spec::{resolve_version, validate_name};
+use crate::{RegistryConfig, RegistryError, verify_integrity};
+use serde_json::Value;
+use std::time::Duration;
+
+/// Size caps on what one fetch may download.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientLimits {
+    /// Full packuments of very busy packages reach tens of megabytes (`@types/node` is
+    /// ~15 MB, `typescript` ~30 MB in 2025); 200 MiB leaves room and still bounds memory.
+    pub max_packument_size: u64,
+    /// Twice ferret_source's default unpacked limit of 512 MiB would be pointless; real
+    /// tarballs stay below ~100 MB compressed.
+    pub max_tarball_size: u64,
+}
+
+impl Default for ClientLimits {
+    fn default() -> Self {
+        Self {
+            max_packument_size: 200 * 1024 * 1024,
+            max_tarball_size: 256 * 1024 * 1024,
+        }
+    }
+}
+
+/// A version fetched from the registry whose tarball passed the integrity check.
+#[derive(Debug, Clone)]
+pub struct FetchedPackage {
+    pub name: String,
+    pub version: String,
+    pub tarball: Vec<u8>,
+    /// The SRI string the tarball was verified against (`sha512-…`, or `sha1-…` for old
+    /// packages that only have `shasum`).
+    pub integrity: String,
+    pub tarball_url: String,
+    /// `versions[version]` of the packument: manifest, `dist`, maintainers as published.
+    pub version_doc: Value,
+}
+
+/// A blocking npm registry client.
+#[derive(Debug)]
+pub struct NpmClient {
+    config: RegistryConfig,
+    agent: ureq::Agent,
+    limits: ClientLimits,
+    /// Pause before each retry; its length is the number of retries.
+    backoff: Vec<Duration>,
+}
+
+const MAX_REDIRECTS: usize = 5;
+/// A `Retry-After` longer than this is not waited for in full.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
+
+enum Failure {
+    /// Worth another attempt: connection trouble, 429, 5xx.
+    Transient(RegistryError, Option<Duration>),
+    Fatal(RegistryError),
+}
+
+impl NpmClient {
+    /// Connect timeout 10 s, 60 s for a whole request; 3 attempts (backoff 0.5 s, 2 s).
+    pub fn new(config: RegistryConfig) -> Self {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_connect(Some(Duration::from_secs(10)))
+            .timeout_global(Some(Duration::from_secs(60)))
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .user_agent(concat!("ferret/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        Self {
+            config,
+            agent,
+            limits: ClientLimits::default(),
+            backoff: vec![Duration::from_millis(500), Duration::from_secs(2)],
+        }
+    }
+
+    #[must_use]
+    pub fn with_limits(mut self, limits: ClientLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Replaces the pauses between attempts (one entry per retry); tests use short ones.
+    #[must_use]
+    pub fn with_backoff(mut self, backoff: Vec<Duration>) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
+    pub fn config(&self) -> &RegistryConfig {
+        &self.config
+    }
+
+    /// The full packument (`application/json`, not the abbreviated install document: rules
+    /// want `time`, maintainers and scripts). Scoped names are requested as `@scope%2fname`.
+    pub fn packument(&self, name: &str) -> Result<Value, RegistryError> {
+        validate_name(name)?;
+        let url = format!(
+            "{}{}",
+            self.config.registry_for(name),
+            name.replacen('/', "%2f", 1)
+        );
+        let body = self.get(
+            &url,
+            "packument",
+            self.limits.max_packument_size,
+            "max_packument_size",
+            "application/json",
+        )?;
+        serde_json::from_slice(&body).map_err(|e| RegistryError::InvalidJson {
+            url: redact(&url),
+            message: e.to_string(),
+        })
+    }
+
+    /// Fetches one version's tarball and verifies it. `spec`: `None` = `dist-tags.latest`, an
+    /// exact version, a dist-tag, or a semver range (npm semantics, see [`resolve_version`]).
+    pub fn fetch(&self, name: &str, spec: Option<&str>) -> Result<FetchedPackage, RegistryError> {
+        let packument = self.packument(name)?;
+        let version = resolve_version(&packument, name, spec)?;
+        let version_doc = packument
+            .get("versions")
+            .and_then(|v| v.get(&version))
+            .cloned()
+            .unwrap_or(Value::Null);
+        let missing = |field| RegistryError::MissingField {
+            name: name.to_owned(),
+            version: version.clone(),
+            field,
+        };
+        let dist = version_doc.get("dist").ok_or_else(|| missing("dist"))?;
+        let tarball_url = dist
+            .get("tarball")
+            .and_then(Value::as_str)
+            .ok_or_else(|| missing("dist.tarball"))?
+            .to_owned();
+        let tarball = self.get(
+            &tarball_url,
+            "tarball",
+            self.limits.max_tarball_size,
+            "max_tarball_size",
+            "application/octet-stream, */*",
+        )?;
+        let integrity = verify_integrity(&tarball, dist)?;
+        Ok(FetchedPackage {
+            name: name.to_owned(),
+            version,
+            tarball,
+            integrity,
+            tarball_url,
+            version_doc,
+        })
+    }
+
+    fn get(
+        &self,
+        url: &str,
+        what: &'static str,
+        limit: u64,
+        limit_name: &'static str,
+        accept: &str,
+    ) -> Result<Vec<u8>, RegistryError> {
+        let mut attempt = 0;
+        loop {
+            match self.get_once(url, what, limit, limit_name, accept) {
+                Ok(body) => return Ok(body),
+                Err(Failure::Transient(err, retry_after)) => {
+                    let Some(pause) = self.backoff.get(attempt) else {
+                        return Err(err);
+                    };
+                    let pause = retry_after.map_or(*pause, |r| r.min(MAX_RETRY_AFTER).max(*pause));
+                    std::thread::sleep(pause);
+                    attempt += 1;
+                }
+                Err(Failure::Fatal(err)) => return Err(err),
+            }
+        }
+    }
+
+    fn get_once(
+        &self,
+        url: &str,
+        what: &'static str,
+        limit: u64,
+        limit_name: &'static str,
+        accept: &str,
+    ) -> Result<Vec<u8>, Failure> {
+        let mut current = url.to_owned();
+        for _ in 0..=MAX_REDIRECTS {
+            if !(current.starts_with("https://") || current.starts_with("http://")) {
+                return Err(Failure::Fatal(RegistryError::InvalidUrl {
+                    url: redact(&current),
+                }));
+            }
+            let mut request = self.agent.get(&current).header("accept", accept);
+            if let Some(token) = self.config.token_for(&current) {
+                request = request.header("authorization", format!("Bearer {token}"));
+            }
+            let shown = redact(&current);
+            let mut response = request.call().map_err(|e| transport_failure(&shown, e))?;
+            let status = response.status().as_u16();
+            match status {
+                200..=299 => {
+                    return response
+                        .body_mut()
+                        .with_config()
+                        .limit(limit)
+                        .read_to_vec()
+                        .map_err(|e| match e {
+                            ureq::Error::BodyExceedsLimit(_) => {
+                                Failure::Fatal(RegistryError::TooLarge {
+                                    url: shown.clone(),
+                                    what,
+                                    limit,
+                                    limit_name,
+                                })
+                            }
+                            other => transport_failure(&shown, other),
+                        });
+                }
+                301 | 302 | 303 | 307 | 308 => {
+                    let location = response
+                        .headers()
+                        .get("location")
+                        .and_then(|v| v.to_str().ok())
+                        .ok_or(Failure::Fatal(RegistryError::Http {
+                            url: shown.clone(),
+                            status,
+                        }))?;
+                    current = resolve_location(&current, location);
+                }
+                404 => return Err(Failure::Fatal(RegistryError::NotFound { url: shown })),
+                401 | 403 => {
+                    return Err(Failure::Fatal(RegistryError::Unauthorized {
+                        url: shown,
+                        status,
+                    }));
+                }
+                429 | 500..=599 => {
+                    let retry_after = response
+                        .headers()
+                        .get("retry-after")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .map(Duration::from_secs);
+                    return Err(Failure::Transient(
+                        RegistryError::Http { url: shown, status },
+                        retry_after,
+                    ));
+                }
+                _ => return Err(Failure::Fatal(RegistryError::Http { url: shown, status })),
+            }
+        }
+        Err(Failure::Fatal(RegistryError::Network {
+            url: redact(url),
+            message: format!("more than {MAX_REDIRECTS} redirects"),
+        }))
+    }
+}
+
+fn transport_failure(url: &str, err: ureq::Error) -> Failure {
+    let url = url.to_owned();
+    let unreachable = match &err {
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => true,
+        ureq::Error::Io(e) => matches!(
+            e.kind(),
+            std::io::ErrorKind::ConnectionRefused
+                | std::io::ErrorKind::NetworkUnreachable
+                | std::io::ErrorKind::HostUnreachable
+                | std::io::ErrorKind::NetworkDown
+                | std::io::ErrorKind::AddrNotAvailable
+        ),
+        _ => false,
+    };
+    match err {
+        _ if unreachable => Failure::Transient(
+            RegistryError::Offline {
+                url,
+                message: err.to_string(),
+            },
+            None,
+        ),
+        ureq::Error::Io(_) | ureq::Error::Timeout(_) => Failure::Transient(
+            RegistryError::Network {
+                url,
+                message: err.to_string(),
+            },
+            None,
+        ),
+        other => Failure::Fatal(RegistryError::Network {
+            url,
+            message: other.to_string(),
+        }),
+    }
+}
+
+/// Resolves a `Location` header against the URL that returned it.
+fn resolve_location(base: &str, location: &str) -> String {
+    if location.starts_with("https://") || location.starts_with("http://") {
+        return location.to_owned();
+    }
+    let (scheme, rest) = base.split_once("://").unwrap_or(("https", base));
+    if let Some(net) = location.strip_prefix("//") {
+        return format!("{scheme}://{net}");
+    }
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let origin = format!("{scheme}://{}", &rest[..authority_end]);
+    if location.starts_with('/') {
+        return format!("{origin}{location}");
+    }
+    let path = rest[authority_end..].split(['?', '#']).next().unwrap_or("");
+    let dir = path.rfind('/').map_or("/", |i| &path[..=i]);
+    format!("{origin}{dir}{location}")
+}
+
+/// The URL without `user:password@`, for messages.
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_resolve() {
+        let base = "http://r.example:8080/pkg/-/x.tgz?a=1";
+        assert_eq!(
+            resolve_location(base, "https://cdn.example/x"),
+            "https://cdn.example/x"
+        );
+        assert_eq!(
+            resolve_location(base, "//cdn.example/x"),
+            "http://cdn.example/x"
+        );
+        assert_eq!(
+            resolve_location(base, "/other/y"),
+            "http://r.example:8080/other/y"
+        );
+        assert_eq!(
+            resolve_location(base, "y.tgz"),
+            "http://r.example:8080/pkg/-/y.tgz"
+        );
+    }
+
+    #[test]
+    fn credentials_are_redacted() {
+        assert_eq!(redact("https://u:p@h.example/a@b"), "https://h.example/a@b");
+        assert_eq!(redact("https://h.example/a"), "https://h.example/a");
+    }
+}
