@@ -63,7 +63,8 @@ enum Failure {
 }
 
 impl NpmClient {
-    /// Connect timeout 10 s, 60 s for a whole request; 3 attempts (backoff 0.5 s, 2 s).
+    /// Connect timeout 10 s, 60 s for a whole request; 3 attempts (backoff 0.5 s, 2 s);
+    /// certificates checked against the operating system's trust store.
     pub fn new(config: RegistryConfig) -> Self {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .timeout_connect(Some(Duration::from_secs(10)))
@@ -71,6 +72,11 @@ impl NpmClient {
             .http_status_as_error(false)
             .max_redirects(0)
             .user_agent(concat!("ferret/", env!("CARGO_PKG_VERSION")))
+            .tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+                    .build(),
+            )
             .build()
             .into();
         Self {

@@ -342,3 +342,21 @@ fn token_goes_to_the_registry_host_only() {
         assert_eq!(s.authorization, None, "token leaked to another host: {s:?}");
     }
 }
+
+/// Against the public registry; run by hand: `cargo test -p ferret_registry -- --ignored`.
+#[test]
+#[ignore = "needs network access to registry.npmjs.org"]
+fn public_registry_left_pad_and_scoped() {
+    let c = NpmClient::new(RegistryConfig::default());
+    let got = c.fetch("left-pad", Some("1.3.0")).unwrap();
+    assert_eq!(got.version, "1.3.0");
+    assert!(got.integrity.starts_with("sha512-"), "{}", got.integrity);
+    assert_eq!(got.tarball[..2], [0x1f, 0x8b]);
+    let got = c.fetch("@types/node", Some("^20")).unwrap();
+    assert!(got.version.starts_with("20."), "{}", got.version);
+    let err = c.fetch("left-pad", Some("^99")).unwrap_err();
+    assert!(
+        matches!(err, RegistryError::VersionNotFound { .. }),
+        "{err}"
+    );
+}
