@@ -49,6 +49,20 @@ impl RuleMeta {
         }
         out
     }
+
+    /// The documentation as Markdown: the doc comment with the one space after `///`
+    /// removed from every line.
+    pub fn docs_markdown(&self) -> String {
+        let mut out = String::with_capacity(self.docs.len());
+        for line in self.docs.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        let trimmed = out.trim_end().len();
+        out.truncate(trimmed);
+        out.push('\n');
+        out
+    }
 }
 
 /// A check over package facts. Hooks are optional; rules never do I/O, print, read the
@@ -61,6 +75,22 @@ pub trait Rule: Send + Sync {
 
     /// Called once per package (manifest, file list, install scripts, cross-file facts).
     fn check_package(&self, _pkg: &PackageFacts, _cx: &mut RuleContext) {}
+}
+
+/// A reference to a rule is a rule: lets the [`crate::tester::Tester`] and the engine take
+/// either a rule value or a `&'static dyn Rule` from the registry.
+impl<R: Rule + ?Sized> Rule for &R {
+    fn meta(&self) -> &'static RuleMeta {
+        (**self).meta()
+    }
+
+    fn check_file(&self, file: &FileFacts, pkg: &PackageFacts, cx: &mut RuleContext) {
+        (**self).check_file(file, pkg, cx);
+    }
+
+    fn check_package(&self, pkg: &PackageFacts, cx: &mut RuleContext) {
+        (**self).check_package(pkg, cx);
+    }
 }
 
 /// Collects findings for one rule run.

@@ -1,2 +1,24 @@
-//! One module per rule.
+//! One module per rule. Each file holds one `declare_rule!`, its `impl Rule`, helpers and
+//! tests; every rule is also listed once in `registry.rs`.
+
+pub mod capability_uses;
+
+// Capabilities (section 1 of the red-flag catalog).
+pub mod browser_data_access;
+pub mod clipboard_access;
+pub mod debug_access;
+pub mod dynamic_code;
+pub mod env_access;
+pub mod filesystem_access;
+pub mod install_script;
+pub mod native_code;
+pub mod network_access;
+pub mod shell_access;
+pub mod system_info;
+
+// The shape of the package.
+pub mod disguised_binary;
+pub mod invalid_manifest;
+pub mod unparseable_code;
+pub mod unsafe_archive_entry;
 pub mod known_malware;
