@@ -82,14 +82,12 @@ impl LineIndex {
                 checkpoints.push(None);
             } else {
                 let mut cps = Vec::new();
-                let mut chars = 0u32;
                 let mut last = 0usize;
-                for (off, _) in text[start as usize..end].char_indices() {
+                for (chars, (off, _)) in text[start as usize..end].char_indices().enumerate() {
                     if off - last >= CHECKPOINT_EVERY {
-                        cps.push((to_u32(off), chars));
+                        cps.push((to_u32(off), to_u32(chars)));
                         last = off;
                     }
-                    chars += 1;
                 }
                 checkpoints.push(Some(cps));
             }
@@ -186,29 +184,25 @@ impl LineIndex {
         let highlight_start = out.chars().count();
         let budget = Excerpt::MAX_CHARS.saturating_sub(highlight_start + 1);
         let mut hl = String::new();
-        let mut taken = 0;
         let mut truncated = false;
-        for c in text[start_off..hl_end].chars() {
+        for (taken, c) in text[start_off..hl_end].chars().enumerate() {
             if taken >= budget {
                 truncated = true;
                 break;
             }
             push_printable(&mut hl, &c.to_string());
-            taken += 1;
         }
         let highlight_len = hl.chars().count();
         out.push_str(&hl);
         if !truncated {
             let room = Excerpt::MAX_CHARS.saturating_sub(out.chars().count() + 1);
             let rest = &text[hl_end..line_end];
-            let mut n = 0;
-            for c in rest.chars() {
+            for (n, c) in rest.chars().enumerate() {
                 if n >= room {
                     truncated = true;
                     break;
                 }
                 push_printable(&mut out, &c.to_string());
-                n += 1;
             }
         }
         if truncated {
