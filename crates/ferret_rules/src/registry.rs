@@ -23,6 +23,16 @@ static RULES: &[&dyn Rule] = &[
     &rules::disguised_binary::DisguisedBinary,
     &rules::invalid_manifest::InvalidManifest,
     &rules::known_malware::KnownMalware,
+    &rules::obfuscated_code::ObfuscatedCode,
+    &rules::minified_code::MinifiedCode,
+    &rules::trojan_source::TrojanSource,
+    &rules::invisible_characters::InvisibleCharacters,
+    &rules::homoglyph_identifiers::HomoglyphIdentifiers,
+    &rules::high_entropy_string::HighEntropyString,
+    &rules::long_string::LongString,
+    &rules::whitespace_hidden_code::WhitespaceHiddenCode,
+    &rules::log_suppression::LogSuppression,
+    &rules::suspicious_endpoint::SuspiciousEndpoint,
 ];
 
 /// Every registered rule, in registry order.

@@ -13,3 +13,38 @@ pub mod entropy;
 pub mod obfuscation;
 pub mod paths;
 pub mod text;
+
+use ferret_core::{Excerpt, Location, StringFact};
+
+/// An excerpt for a location whose line text is not at hand: shows `text` (escaped, cut to
+/// [`Excerpt::MAX_CHARS`]) highlighted whole.
+pub fn excerpt_at(location: &Location, text: &str) -> Excerpt {
+    let mut out = String::new();
+    let mut n = 0usize;
+    for c in text.chars() {
+        if n + 1 >= Excerpt::MAX_CHARS {
+            out.push('…');
+            break;
+        }
+        if c.is_control() || ferret_core::location::is_format_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            n += 8;
+        } else {
+            out.push(c);
+            n += 1;
+        }
+    }
+    let len = u32::try_from(out.chars().count()).unwrap_or(u32::MAX);
+    Excerpt {
+        line: location.line,
+        text: out,
+        highlight_start: 0,
+        highlight_len: len.max(1),
+    }
+}
+
+/// The excerpt of a string fact: its value, quoted and cut.
+pub fn string_excerpt(s: &StringFact) -> Excerpt {
+    let head: String = s.value.chars().take(Excerpt::MAX_CHARS).collect();
+    excerpt_at(&s.location, &format!("{head:?}"))
+}

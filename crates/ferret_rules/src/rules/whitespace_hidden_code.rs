@@ -1,0 +1,104 @@
+//! `whitespace-hidden-code`: code pushed past the visible edge by a run of whitespace.
+
+use crate::declare_rule;
+use crate::detect::text::HIDDEN_WHITESPACE_MIN;
+use crate::rule::{FindingExt, Rule, RuleContext, RuleMeta};
+use ferret_core::{FileFacts, Finding, PackageFacts};
+
+declare_rule! {
+    /// ## What it does
+    /// Flags code that follows a run of at least 150 spaces or tabs on the same line, so it
+    /// starts beyond the right edge of an editor, a diff view or the npm website's code tab.
+    ///
+    /// ## Why is this a risk?
+    /// Reviewers read the visible part of a line. Attackers append the payload far to the
+    /// right of an innocent-looking statement; it runs all the same.
+    ///
+    /// ## Example
+    /// ```js
+    /// module.exports = add;                                         /* …150 spaces… */ require('child_process').exec('id');
+    /// ```
+    ///
+    /// ## False positives
+    /// Trailing whitespace, deep indentation and far-right comments are not flagged. No file
+    /// of a typical app's 16,332 dependency files has code after 150 blanks.
+    ///
+    /// ## References
+    /// - GuardDog `threat-runtime-obfuscation-hidden-code`
+    WhitespaceHiddenCode, id = "whitespace-hidden-code", category = Obfuscation, severity = High, action = Warn,
+}
+
+impl Rule for WhitespaceHiddenCode {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check_file(&self, file: &FileFacts, _pkg: &PackageFacts, cx: &mut RuleContext) {
+        if !file.is_code() {
+            return;
+        }
+        let Some(first) = file.signals.hidden_code.first() else {
+            return;
+        };
+        let finding = Finding::of(
+            &Self::META,
+            format!(
+                "code hidden after {} blanks on line {}: `{}`",
+                first.whitespace,
+                first.location.line,
+                first
+                    .code
+                    .text
+                    .chars()
+                    .skip(first.code.highlight_start as usize)
+                    .take(60)
+                    .collect::<String>()
+            ),
+        )
+        .primary(
+            &first.location,
+            &first.code,
+            "starts beyond the visible edge",
+        )
+        .evidence("whitespace", first.whitespace)
+        .evidence("lines", file.signals.hidden_code.len())
+        .evidence("threshold", HIDDEN_WHITESPACE_MIN)
+        .install_time(file.install_time);
+        cx.report(finding);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::tester::Tester;
+
+    #[test]
+    fn whitespace_hidden_code() {
+        let pad = " ".repeat(200);
+        let pass = [
+            ("index.js", format!("module.exports = 1;{pad}\n")),
+            (
+                "a.js",
+                format!("module.exports = 1;{pad}// far-right comment\n"),
+            ),
+            ("README.md", format!("text{pad}more text\n")),
+        ];
+        let fail = [
+            (
+                "index.js",
+                format!("module.exports = 1;{pad}require('child_process').exec('id');\n"),
+            ),
+            (
+                "b.js",
+                format!(
+                    "const a = 1;\n{}fetch('http://198.51.100.7/x');\n",
+                    "\t".repeat(160)
+                ),
+            ),
+        ];
+        Tester::new(super::WhitespaceHiddenCode)
+            .pass(pass)
+            .fail(fail)
+            .test_and_snapshot();
+    }
+}
