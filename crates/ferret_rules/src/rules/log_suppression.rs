@@ -43,7 +43,7 @@ impl Rule for LogSuppression {
             return;
         };
         let obfuscated = is_obfuscated(file);
-        let code = first.code.text.trim_start_matches('…');
+        let code = first.code.text.trim_start_matches('…').trim_start();
         let mut finding = Finding::of(
             &Self::META,
             format!(
