@@ -33,15 +33,16 @@ pub const MAX_FILE_BYTES: usize = 64 << 20;
 /// level, fits the analysis thread's stack.
 pub const MAX_NESTING: u32 = 1_000;
 
-/// Longest run of operators at one nesting level (between `,` `;` and statement-ending
-/// newlines). `a+a+a+...` and `!!!!x` build AST chains as deep as the run is long without
-/// any bracket; hand-written and minified code stays in the hundreds (long `'<div>' +`
-/// template concatenations), so 10,000 is generous.
-pub const MAX_OPERATOR_RUN: u32 = 10_000;
+/// Longest run of operators and nesting keywords at one nesting level (see [`prescan`]).
+/// `a+a+a+...`, `!!!!x` and `else if` chains build AST chains as deep as the run is long
+/// without any bracket. Hand-written and minified code stays in the hundreds (long
+/// `'<div>' +` template concatenations, long `else if` ladders); 50,000 levels at the few
+/// KiB of stack oxc uses per level still fit [`ANALYSIS_STACK_BYTES`].
+pub const MAX_OPERATOR_RUN: u32 = 50_000;
 
 /// Stack of the analysis thread. Only touched pages are committed, so reserving this much
 /// costs nothing for ordinary files, while the limits above keep the recursion well inside.
-const ANALYSIS_STACK_BYTES: usize = 512 << 20;
+pub const ANALYSIS_STACK_BYTES: usize = 512 << 20;
 
 /// Fuel for the evaluator: proportional to the file so large files still fold, bounded so
 /// hostile ones cannot make folding quadratic.
@@ -328,18 +329,47 @@ pub fn text_facts(source: &str) -> TextFacts {
     }
 }
 
+/// Keywords that nest a statement or expression inside the previous one without any
+/// bracket: `else if` chains, brace-less `if (a) if (b) ...` bodies, `typeof typeof x`.
+const NESTING_KEYWORDS: &[&[u8]] = &[
+    b"if",
+    b"else",
+    b"for",
+    b"while",
+    b"do",
+    b"with",
+    b"typeof",
+    b"void",
+    b"delete",
+    b"await",
+    b"new",
+    b"yield",
+    b"in",
+    b"instanceof",
+];
+
 /// Cheap scan of bracket nesting and operator runs, skipping strings and comments roughly
 /// (regular expression literals are not recognised; a stray quote inside one can only make
-/// the scan see less nesting, which the thread stack absorbs).
+/// the scan see less nesting, which the analysis thread's stack absorbs).
+///
+/// An operator run is what can make oxc's AST deep without brackets: operator characters
+/// and [`NESTING_KEYWORDS`] at one nesting level since the last `,` or `;` or the last
+/// newline that ends a statement (one not after an operator, a keyword or a `)`, so
+/// `if (a)\n if (b)\n ...` keeps counting).
 pub fn prescan(source: &str) -> Result<(), String> {
     let b = source.as_bytes();
     let mut depth: u32 = 0;
     // Operator-run counter per nesting level (levels above MAX_NESTING are rejected first).
     let mut runs: Vec<u32> = vec![0; MAX_NESTING as usize + 2];
-    let mut last_sig: u8 = b';';
+    // `else` links per level: a `}` + newline ends a line but not an `else if` ladder, so
+    // these only reset at `,` and `;`.
+    let mut elses: Vec<u32> = vec![0; MAX_NESTING as usize + 2];
+    // Whether the last significant token continues the statement onto the next line.
+    let mut continues = false;
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
+        let mut counts = false;
         match c {
             b'/' if b.get(i + 1) == Some(&b'/') => {
                 while i < b.len() && b[i] != b'\n' {
@@ -367,7 +397,23 @@ pub fn prescan(source: &str) -> Result<(), String> {
                     i += 1;
                 }
                 i += 1;
-                last_sig = b'a';
+                continues = false;
+                continue;
+            }
+            c if c.is_ascii_alphabetic() || c == b'_' || c == b'$' => {
+                let start = i;
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'$')
+                {
+                    i += 1;
+                }
+                let keyword = NESTING_KEYWORDS.contains(&&b[start..i]);
+                continues = keyword;
+                if keyword {
+                    bump(&mut runs[depth as usize])?;
+                    if &b[start..i] == b"else" {
+                        bump(&mut elses[depth as usize])?;
+                    }
+                }
                 continue;
             }
             b'(' | b'[' | b'{' => {
@@ -379,28 +425,44 @@ pub fn prescan(source: &str) -> Result<(), String> {
                     ));
                 }
                 runs[depth as usize] = 0;
+                elses[depth as usize] = 0;
             }
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            b',' | b';' => runs[depth as usize] = 0,
-            // A newline ends the statement unless the line ended in an operator.
-            b'\n' if !is_op(last_sig) => runs[depth as usize] = 0,
+            b',' | b';' => {
+                runs[depth as usize] = 0;
+                elses[depth as usize] = 0;
+            }
+            b'\n' => {
+                if !continues {
+                    runs[depth as usize] = 0;
+                }
+                i += 1;
+                continue;
+            }
+            b' ' | b'\t' | b'\r' => {
+                i += 1;
+                continue;
+            }
             // Every operator character counts, so `!!!!x` and `- - -x` (one AST level each)
             // are caught; `===` counting three only makes the bound more conservative.
-            c if is_op(c) => {
-                let r = &mut runs[depth as usize];
-                *r += 1;
-                if *r > MAX_OPERATOR_RUN {
-                    return Err(format!(
-                        "operator chain longer than {MAX_OPERATOR_RUN} at one nesting level"
-                    ));
-                }
-            }
+            c if is_op(c) => counts = true,
             _ => {}
         }
-        if !matches!(c, b' ' | b'\t' | b'\r' | b'\n') {
-            last_sig = c;
+        if counts {
+            bump(&mut runs[depth as usize])?;
         }
+        continues = counts || c == b')';
         i += 1;
+    }
+    Ok(())
+}
+
+fn bump(run: &mut u32) -> Result<(), String> {
+    *run += 1;
+    if *run > MAX_OPERATOR_RUN {
+        return Err(format!(
+            "operator chain longer than {MAX_OPERATOR_RUN} at one nesting level"
+        ));
     }
     Ok(())
 }

@@ -619,7 +619,7 @@ fn long_operator_chains_are_bounded() {
         .stack_size(2 << 20)
         .spawn(|| {
             let long = format!("x = {}1;", "a+".repeat(200_000));
-            let bangs = format!("x = {}1;", "!".repeat(20_000));
+            let bangs = format!("x = {}1;", "!".repeat(60_000));
             let ok_unary = format!("x = {}1;", "! ".repeat(9_000));
             let ok = format!("x = {}'b';", "'a'+\n".repeat(5_000));
             (
@@ -647,6 +647,45 @@ fn long_operator_chains_are_bounded() {
     // The 5,001-term concatenation folds without recursion.
     let s = ok.strings.iter().find(|s| s.folded).expect("folded");
     assert_eq!(s.len, 5_001);
+}
+
+#[test]
+fn bracketless_nesting_is_counted() {
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| {
+            let ifs = format!("{}x;", "if (a)\n".repeat(60_000));
+            let elses = format!("if (a) {{}}{}", "\nelse if (b) {{\n}}".repeat(60_000));
+            let typeofs = format!("x = {}y;", "typeof ".repeat(60_000));
+            [ifs, elses, typeofs].map(|s| analyze("k.js", &s).status)
+        })
+        .expect("spawn");
+    for status in handle.join().expect("no crash") {
+        assert!(
+            matches!(&status, ParseStatus::Skipped { reason } if reason.starts_with("operator chain")),
+            "{status:?}"
+        );
+    }
+}
+
+#[test]
+fn deepest_accepted_chains_fit_the_analysis_stack() {
+    // Just under the limits, the worst constructs must parse without overflowing (this
+    // runs the debug build, whose frames are several times larger than release ones).
+    let n = (MAX_OPERATOR_RUN - 10) as usize;
+    let mut a = Analyzer::new();
+    let elses = format!("if (a) {{}}{}", "else if (b) {{}}".repeat(n / 3));
+    let bangs = format!("x = {}1;", "!".repeat(n));
+    let nested = format!("x = {}1{};", "[(".repeat(490), ")]".repeat(490));
+    for src in [elses, bangs, nested] {
+        assert_eq!(a.analyze("deep.js", &src).status, ParseStatus::Parsed);
+    }
+}
+
+#[test]
+fn semicolon_free_code_is_not_skipped() {
+    let src = "const a = require('x')\nfoo(bar.baz)\nlet y = a.b.c\n".repeat(20_000);
+    assert_eq!(analyze("asi.js", &src).status, ParseStatus::Parsed);
 }
 
 #[test]
