@@ -79,16 +79,34 @@ pub fn scan(tree: &PackageTree, ecosystem: Ecosystem) -> PackageReport {
 }
 
 /// Runs `rules` over the facts (`check_file` per file, then `check_package`) and returns
-/// their findings sorted by [`Finding::sort_key`] (stable, so equal keys keep rule order).
+/// their findings sorted by [`Finding::sort_key`]. Files are checked in parallel; findings
+/// are gathered in file order and the sort is stable, so the output is deterministic.
 pub fn run_rules<R: Rule>(facts: &PackageFacts, rules: &[R]) -> Vec<Finding> {
+    let per_file = || -> Vec<Vec<Finding>> {
+        facts
+            .files
+            .par_iter()
+            .map(|file| {
+                let mut cx = RuleContext::new();
+                for rule in rules {
+                    rule.check_file(file, facts, &mut cx);
+                }
+                cx.into_findings()
+            })
+            .collect()
+    };
+    let mut findings: Vec<Finding> = match pool() {
+        Some(p) => p.install(per_file),
+        None => per_file(),
+    }
+    .into_iter()
+    .flatten()
+    .collect();
     let mut cx = RuleContext::new();
     for rule in rules {
-        for file in &facts.files {
-            rule.check_file(file, facts, &mut cx);
-        }
         rule.check_package(facts, &mut cx);
     }
-    let mut findings = cx.into_findings();
+    findings.extend(cx.into_findings());
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings
 }
