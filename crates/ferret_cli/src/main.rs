@@ -1,1 +1,328 @@
-fn main() {}
+//! The `ferret` binary: a thin adapter over the engine. It parses arguments, turns each
+//! target into a package tree (local path or registry fetch), runs the scan, applies the
+//! policy, renders the report and maps the result to an exit code. No analysis lives here.
+
+mod target;
+
+use anyhow::{Context as _, Result, anyhow};
+use clap::{Parser, Subcommand, ValueEnum};
+use ferret_core::{SCHEMA_VERSION, ScanError, ScanReport};
+use ferret_policy::Policy;
+use ferret_report::{TerminalOptions, render_json, render_terminal};
+use ferret_rules::Rule;
+use std::io::{self, IsTerminal as _, Write as _};
+use std::process::ExitCode;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  nothing is blocked by the policy (warnings do not fail)
+  1  the policy blocks at least one package
+  2  error: bad arguments, unknown rule, or a target that could not be scanned
+     (fetch failure, integrity mismatch, unpack limit). An error wins over a block:
+     a run that could not scan everything never looks like a clean or a plain block.
+A closed stdout (e.g. `ferret scan x | head`) ends the run quietly with exit code 0.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ferret",
+    about = "Supply-chain firewall: inspect npm packages before you install them",
+    disable_version_flag = true,
+    after_help = EXIT_CODES
+)]
+struct Cli {
+    /// Print the version (and the date of the embedded data)
+    #[arg(short = 'V', long, global = true)]
+    version: bool,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Scan packages: directories, tarballs or registry specs
+    #[command(after_help = EXIT_CODES)]
+    Scan(ScanArgs),
+    /// List every rule: id, category, default severity and action
+    Rules,
+    /// Show a rule's documentation
+    Explain {
+        /// Rule id, e.g. `shell-access`
+        id: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct ScanArgs {
+    /// What to scan: a package directory (holding package.json or `package/`), a
+    /// .tgz/.tar.gz/.tar file, or a registry spec: `npm:name@version`, `name@version`,
+    /// `name` (latest), `@scope/name@version`. Existing paths win over specs.
+    #[arg(value_name = "TARGET", required = true)]
+    targets: Vec<String>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Terminal)]
+    format: Format,
+
+    /// Turn a rule off for this run (repeatable)
+    #[arg(long = "ignore", value_name = "RULE")]
+    ignore: Vec<String>,
+
+    /// Registry URL (default: npm_config_registry, then .npmrc, then registry.npmjs.org)
+    #[arg(long, value_name = "URL")]
+    registry: Option<String>,
+
+    /// Also show info and monitor alerts in the terminal report
+    #[arg(long)]
+    all: bool,
+
+    /// Never use colors (also: NO_COLOR set, or stdout not a terminal)
+    #[arg(long)]
+    no_color: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Terminal,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            let _ = writeln!(io::stderr().lock(), "error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    if cli.version {
+        print_out(&version_text())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    match cli.command {
+        Some(Command::Scan(args)) => scan(&args),
+        Some(Command::Rules) => {
+            print_out(&rules_table())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Explain { id }) => {
+            let rule = find_rule_or_suggest(&id)?;
+            print_out(&ferret_rules::docs::rule_doc_markdown(rule.meta()))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let help = cmd.render_help().to_string();
+            let _ = write!(io::stderr().lock(), "{help}");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+/// `ferret --version`. Later lines report the embedded data (the malware index date); each
+/// data source adds one line here.
+fn version_text() -> String {
+    let mut out = format!("ferret {}\n", env!("CARGO_PKG_VERSION"));
+    for line in data_versions() {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// Hook for embedded data sets (known-malware index date, ...). Empty until they exist.
+fn data_versions() -> Vec<String> {
+    Vec::new()
+}
+
+fn scan(args: &ScanArgs) -> Result<ExitCode> {
+    let known = known_rule_ids();
+    let mut policy = Policy::default();
+    for id in &args.ignore {
+        policy.ignore(id, &known).context("--ignore")?;
+    }
+
+    let cwd = std::env::current_dir().context("cannot determine the current directory")?;
+    let mut scanner = target::Scanner::new(args.registry.as_deref(), &cwd);
+    let mut report = ScanReport {
+        schema_version: SCHEMA_VERSION,
+        ferret_version: env!("CARGO_PKG_VERSION").to_string(),
+        packages: Vec::new(),
+        errors: Vec::new(),
+    };
+    for target in &args.targets {
+        match scanner.scan(target) {
+            Ok(mut pkg) => {
+                policy.apply(&mut pkg);
+                report.packages.push(pkg);
+            }
+            Err(err) => {
+                let error = format!("{err:#}");
+                let _ = writeln!(io::stderr().lock(), "error: cannot scan {target}: {error}");
+                report.errors.push(ScanError {
+                    target: target.clone(),
+                    error,
+                });
+            }
+        }
+    }
+
+    let out = match args.format {
+        Format::Json => render_json(&report),
+        Format::Terminal => render_terminal(
+            &report,
+            &TerminalOptions {
+                color: use_color(args.no_color),
+                all: args.all,
+            },
+        ),
+    };
+    print_out(&out)?;
+    Ok(exit_code(&report))
+}
+
+/// 2 if any target failed, else 1 if anything is blocked, else 0 (documented in `--help`).
+fn exit_code(report: &ScanReport) -> ExitCode {
+    if !report.errors.is_empty() {
+        ExitCode::from(2)
+    } else if report
+        .packages
+        .iter()
+        .any(ferret_core::PackageReport::is_blocked)
+    {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn use_color(no_color: bool) -> bool {
+    !no_color
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && io::stdout().is_terminal()
+}
+
+fn known_rule_ids() -> Vec<&'static str> {
+    ferret_rules::registry::all_rules()
+        .iter()
+        .map(|r| r.meta().id)
+        .collect()
+}
+
+fn find_rule_or_suggest(id: &str) -> Result<&'static dyn Rule> {
+    ferret_rules::registry::find_rule(id).ok_or_else(|| {
+        let known = known_rule_ids();
+        match ferret_policy::suggest(id, known.iter().copied()) {
+            Some(s) => anyhow!("unknown rule `{id}`; did you mean `{s}`? (see `ferret rules`)"),
+            None => anyhow!("unknown rule `{id}` (see `ferret rules`)"),
+        }
+    })
+}
+
+/// `ferret rules`: one aligned line per rule, sorted by id.
+fn rules_table() -> String {
+    let mut rows: Vec<[String; 5]> = ferret_rules::registry::all_rules()
+        .iter()
+        .map(|r| {
+            let m = r.meta();
+            [
+                m.id.to_string(),
+                m.category.as_str().to_string(),
+                m.severity.as_str().to_string(),
+                m.default_action.as_str().to_string(),
+                first_sentence(&m.summary()).to_string(),
+            ]
+        })
+        .collect();
+    rows.sort();
+    let header = ["ID", "CATEGORY", "SEVERITY", "ACTION", "SUMMARY"].map(str::to_string);
+    let mut widths = [0usize; 4];
+    for row in std::iter::once(&header).chain(&rows) {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(&rows) {
+        let mut line = String::new();
+        for (w, cell) in widths.iter().zip(row) {
+            line.push_str(&format!("{cell:w$}  "));
+        }
+        line.push_str(&row[4]);
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The first sentence of a summary, so `ferret rules` stays one short line per rule
+/// (`ferret explain` has the rest). A sentence ends at `. ` before an uppercase letter,
+/// which skips `e.g. x` and `(`…`). One` alike.
+fn first_sentence(text: &str) -> &str {
+    let mut search = 0;
+    while let Some(i) = text[search..].find(". ") {
+        let end = search + i;
+        let next = text[end + 2..].chars().next();
+        if next.is_some_and(char::is_uppercase) {
+            return &text[..=end];
+        }
+        search = end + 2;
+    }
+    text
+}
+
+/// Writes to stdout through the lock (never `println!`, which panics on a closed pipe).
+fn print_out(text: &str) -> Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .context("cannot write to stdout")
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_sentence_cuts_at_a_sentence_end_only() {
+        assert_eq!(
+            first_sentence("Reports `fs` (e.g. reads). One finding per file."),
+            "Reports `fs` (e.g. reads)."
+        );
+        assert_eq!(first_sentence("No second sentence."), "No second sentence.");
+        assert_eq!(
+            first_sentence("Ends at x. lower case goes on"),
+            "Ends at x. lower case goes on"
+        );
+    }
+
+    #[test]
+    fn exit_code_prefers_errors_over_blocks() {
+        let mut report = ScanReport {
+            schema_version: SCHEMA_VERSION,
+            ferret_version: String::new(),
+            packages: Vec::new(),
+            errors: Vec::new(),
+        };
+        assert_eq!(exit_code(&report), ExitCode::SUCCESS);
+        report.errors.push(ScanError {
+            target: "x".into(),
+            error: "boom".into(),
+        });
+        assert_eq!(exit_code(&report), ExitCode::from(2));
+    }
+}

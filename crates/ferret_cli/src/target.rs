@@ -1,0 +1,144 @@
+//! Scan targets: an existing path (directory or tarball) is scanned locally; anything else
+//! must be a registry spec (`npm:name@version`, `name@version`, `name`), fetched, verified
+//! against the registry's integrity and scanned from memory.
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use ferret_core::{Ecosystem, PackageReport};
+use ferret_registry::{NpmClient, RegistryConfig};
+use ferret_source::Limits;
+use std::path::{Path, PathBuf};
+
+/// What a TARGET argument names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Local(PathBuf),
+    Registry { name: String, spec: Option<String> },
+}
+
+impl Target {
+    /// Existing paths win; strings that look like paths but do not exist are errors (never
+    /// sent to the registry, where `./x` would be a confusing 404); the rest must parse as
+    /// a package spec.
+    pub fn classify(arg: &str) -> Result<Self> {
+        let path = Path::new(arg);
+        if path.exists() {
+            return Ok(Target::Local(path.to_path_buf()));
+        }
+        if looks_like_path(arg) {
+            bail!("no such file or directory: {arg}");
+        }
+        match ferret_registry::parse_spec(arg) {
+            Some((name, spec)) => Ok(Target::Registry { name, spec }),
+            None => bail!(
+                "`{arg}` is neither an existing path nor a package spec (`npm:name@version`, `name@version`, `name`)"
+            ),
+        }
+    }
+}
+
+fn looks_like_path(arg: &str) -> bool {
+    let lower = arg.to_ascii_lowercase();
+    arg.starts_with('.')
+        || arg.starts_with('/')
+        || arg.starts_with('~')
+        || arg.contains('\\')
+        || (arg.contains('/') && !arg.starts_with('@') && !arg.starts_with("npm:"))
+        || [".tgz", ".tar.gz", ".tar"]
+            .iter()
+            .any(|ext| lower.ends_with(ext))
+}
+
+/// Scans targets one by one; the registry client is created on the first registry target,
+/// so local scans never read registry configuration.
+pub struct Scanner<'a> {
+    cli_registry: Option<&'a str>,
+    project_dir: &'a Path,
+    client: Option<NpmClient>,
+    limits: Limits,
+}
+
+impl<'a> Scanner<'a> {
+    pub fn new(cli_registry: Option<&'a str>, project_dir: &'a Path) -> Self {
+        Self {
+            cli_registry,
+            project_dir,
+            client: None,
+            limits: Limits::default(),
+        }
+    }
+
+    pub fn scan(&mut self, arg: &str) -> Result<PackageReport> {
+        match Target::classify(arg)? {
+            Target::Local(path) => {
+                let tree = ferret_source::open_path(&path, &self.limits)?;
+                Ok(ferret_rules::engine::scan(&tree, Ecosystem::Npm))
+            }
+            Target::Registry { name, spec } => self.scan_registry(&name, spec.as_deref()),
+        }
+    }
+
+    fn scan_registry(&mut self, name: &str, spec: Option<&str>) -> Result<PackageReport> {
+        let client = self.client()?;
+        let fetched = client
+            .fetch(name, spec)
+            .with_context(|| format!("cannot fetch {name}@{}", spec.unwrap_or("latest")))?;
+        let tree =
+            ferret_source::open_tarball(&fetched.tarball, &fetched.tarball_url, &self.limits)?;
+        let mut report = ferret_rules::engine::scan(&tree, Ecosystem::Npm);
+        // What was asked for, fetched and verified is the registry's identity; a tarball whose
+        // own package.json disagrees is for a rule to report, not for the header to hide.
+        report.package.name = fetched.name;
+        report.package.version = fetched.version;
+        report.package.integrity = Some(fetched.integrity);
+        report.package.source = fetched.tarball_url;
+        Ok(report)
+    }
+
+    fn client(&mut self) -> Result<&NpmClient> {
+        if self.client.is_none() {
+            let config = RegistryConfig::discover(self.cli_registry, self.project_dir)
+                .map_err(|e| anyhow!(e))
+                .context("cannot determine the registry")?;
+            self.client = Some(NpmClient::new(config));
+        }
+        self.client
+            .as_ref()
+            .ok_or_else(|| anyhow!("registry client unavailable"))
+    }
+}
+
+#[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "tests unwrap on fixed inputs")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_like_targets_that_do_not_exist_are_errors() {
+        for arg in [
+            "./nope",
+            "/nonexistent/x",
+            "nope.tgz",
+            "dir/sub",
+            "x.TAR.GZ",
+            "~/pkg",
+        ] {
+            let err = Target::classify(arg).unwrap_err().to_string();
+            assert!(err.contains("no such file or directory"), "{arg}: {err}");
+        }
+    }
+
+    #[test]
+    fn existing_paths_are_local() {
+        let dir = std::env::temp_dir();
+        let arg = dir.to_str().unwrap();
+        assert_eq!(Target::classify(arg).unwrap(), Target::Local(dir.clone()));
+    }
+
+    #[test]
+    fn specs_go_to_the_registry() {
+        assert!(!looks_like_path("@scope/x@1"));
+        assert!(!looks_like_path("npm:@scope/x@1"));
+        assert!(!looks_like_path("express@4.21.2"));
+        assert!(!looks_like_path("express"));
+    }
+}
