@@ -18,6 +18,7 @@ use ferret_core::{
 };
 use ferret_source::{PackageTree, TreeFile};
 use rayon::prelude::*;
+use std::cell::RefCell;
 use std::collections::{BTreeSet, VecDeque};
 use std::sync::OnceLock;
 
@@ -311,12 +312,23 @@ fn pool() -> Option<&'static rayon::ThreadPool> {
     .as_ref()
 }
 
+thread_local! {
+    /// One analyser per worker thread, kept for the life of the thread: an analyser owns a
+    /// long-lived parsing thread and arena, so creating one per file or per rayon job would
+    /// cost more than parsing a typical file.
+    static ANALYZER: RefCell<Option<ferret_js::Analyzer>> = const { RefCell::new(None) };
+}
+
 fn analyse_files(entries: &[&TreeFile], ecosystem: Ecosystem) -> Vec<FileFacts> {
     let work = || -> Vec<FileFacts> {
         entries
             .par_iter()
-            .map_init(ferret_js::Analyzer::new, |analyzer, file| {
-                analyse_one(analyzer, file, ecosystem)
+            .map(|file| {
+                ANALYZER.with(|cell| {
+                    let mut slot = cell.borrow_mut();
+                    let analyzer = slot.get_or_insert_with(ferret_js::Analyzer::new);
+                    analyse_one(analyzer, file, ecosystem)
+                })
             })
             .collect()
     };
