@@ -403,3 +403,43 @@ fn closed_stdout_exits_quietly() {
     assert_eq!(status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// A registry that cannot be reached is an error (exit 2, the target in `errors`), never
+/// a silent pass. The "registry" is a loopback port nobody listens on: no network.
+#[test]
+fn unreachable_registry_is_an_error() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let home = tempfile::tempdir().unwrap();
+    let registry = format!("http://127.0.0.1:{port}");
+    let r = run(ferret()
+        .current_dir(home.path())
+        .env("HOME", home.path())
+        .args(["scan", "npm:left-pad@1.3.0", "--registry", &registry])
+        .args(["--format", "json"]));
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("cannot scan npm:left-pad@1.3.0"),
+        "{}",
+        r.stderr
+    );
+    let json: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(json["packages"], Value::Array(vec![]));
+    assert_eq!(json["errors"][0]["target"], "npm:left-pad@1.3.0");
+    assert!(
+        json["errors"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains(&registry),
+        "{json:#}"
+    );
+}
+
+#[test]
+fn target_that_is_neither_path_nor_spec_is_an_error() {
+    let r = run(ferret().args(["scan", "npm:"]));
+    assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("cannot scan npm:"), "{}", r.stderr);
+}
