@@ -29,6 +29,8 @@ pub const MAX_DEPTH: u32 = 48;
 pub const MAX_VALUE_BYTES: usize = 1 << 20;
 /// Longest member path kept for modules and globals (`fs.promises.readFile` is 2 members).
 const MAX_PATH_SEGMENTS: usize = 4;
+/// Bytes of copying that cost one unit of fuel.
+const BYTES_PER_FUEL: usize = 16;
 /// Largest array literal folded element by element.
 const MAX_ARRAY: usize = 4096;
 
@@ -98,12 +100,16 @@ impl<'s> Evaluator<'s> {
         }
     }
 
+    /// Depth bounds every evaluation. Fuel bounds only the work of *folding* (copying and
+    /// building data): once it is spent, strings stop folding for the rest of the file but
+    /// names still resolve, so `fetch(...)` is found even after a folding bomb.
     fn step(&mut self, depth: u32) -> bool {
-        if depth > MAX_DEPTH || self.fuel == 0 {
-            return false;
-        }
-        self.fuel -= 1;
-        true
+        self.fuel = self.fuel.saturating_sub(1);
+        depth <= MAX_DEPTH
+    }
+
+    fn starved(&self) -> bool {
+        self.fuel == 0
     }
 
     /// Fold an expression to a constant string (numbers print as JavaScript prints them).
@@ -122,7 +128,12 @@ impl<'s> Evaluator<'s> {
         let d = depth + 1;
         match e {
             Expression::StringLiteral(s) => {
-                if s.value.len() > MAX_VALUE_BYTES {
+                self.fuel = self
+                    .fuel
+                    .saturating_sub((s.value.len() / BYTES_PER_FUEL) as u64);
+                // Short literals (module names, URLs) fold even when starved: they are
+                // cheap, and `require('x')` must never turn into a dynamic require.
+                if s.value.len() > MAX_VALUE_BYTES || (self.starved() && s.value.len() > 256) {
                     Value::Unknown
                 } else {
                     Value::Str(s.value.as_str().to_string())
@@ -158,7 +169,7 @@ impl<'s> Evaluator<'s> {
             },
             Expression::CallExpression(call) => self.eval_call(call, d),
             Expression::ArrayExpression(a) => {
-                if a.elements.len() > MAX_ARRAY {
+                if a.elements.len() > MAX_ARRAY || self.starved() {
                     return Value::Unknown;
                 }
                 let mut out = Vec::with_capacity(a.elements.len());
@@ -197,11 +208,37 @@ impl<'s> Evaluator<'s> {
         };
         match self.scoping.get_reference(ref_id).symbol_id() {
             None => global_root(id.name.as_str()),
-            Some(sym) => self.bindings.get(&sym).cloned().unwrap_or(Value::Unknown),
+            Some(sym) => match self.bindings.get(&sym) {
+                Some(v @ (Value::Str(_) | Value::Bytes(_) | Value::Arr(_))) => {
+                    if self.starved() {
+                        return Value::Unknown;
+                    }
+                    let v = v.clone();
+                    self.charge(&v);
+                    v
+                }
+                Some(v) => v.clone(),
+                None => Value::Unknown,
+            },
         }
     }
 
+    /// Copying data costs fuel in proportion to its size, so a megabyte constant used in a
+    /// thousand places cannot turn into a gigabyte of copying.
+    fn charge(&mut self, v: &Value) {
+        let bytes = match v {
+            Value::Str(s) => s.len(),
+            Value::Bytes(b) => b.len(),
+            Value::Arr(a) => a.len() * 16,
+            _ => 0,
+        };
+        self.fuel = self.fuel.saturating_sub((bytes / BYTES_PER_FUEL) as u64);
+    }
+
     pub fn eval_template(&mut self, t: &TemplateLiteral<'_>, depth: u32) -> Value {
+        if self.starved() {
+            return Value::Unknown;
+        }
         let mut out = String::new();
         for (i, q) in t.quasis.iter().enumerate() {
             let Some(cooked) = &q.value.cooked else {
@@ -233,9 +270,12 @@ impl<'s> Evaluator<'s> {
             rights.push(&inner.right);
             cur = &inner.left;
         }
+        if self.starved() {
+            return Value::Unknown;
+        }
         let mut acc = self.eval(cur, depth);
         for r in rights.into_iter().rev() {
-            if matches!(acc, Value::Unknown) || self.fuel == 0 {
+            if matches!(acc, Value::Unknown) || self.starved() {
                 return Value::Unknown;
             }
             let rv = self.eval(r, depth);
@@ -257,6 +297,7 @@ impl<'s> Evaluator<'s> {
             {
                 return Value::Unknown;
             }
+            self.charge(&acc);
         }
         acc
     }
@@ -360,6 +401,9 @@ impl<'s> Evaluator<'s> {
         let callee = self.eval_callee(&call.callee, depth);
         let args = call.arguments.get(callee.shift..).unwrap_or(&[]);
         if let Some((recv, name)) = callee.method {
+            if self.starved() {
+                return Value::Unknown;
+            }
             return self.eval_method(recv, &name, args, depth);
         }
         match callee.value {
@@ -385,6 +429,9 @@ impl<'s> Evaluator<'s> {
     }
 
     fn eval_builtin(&mut self, path: &str, args: &[Argument<'_>], depth: u32) -> Value {
+        if self.starved() {
+            return Value::Unknown;
+        }
         match path {
             "String.fromCharCode" => {
                 if args.len() > MAX_VALUE_BYTES / 4 {

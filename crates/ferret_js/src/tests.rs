@@ -755,3 +755,23 @@ fn analyzer_is_reusable() {
         assert!(has(&f, NET, "net.connect", UseKind::Call));
     }
 }
+
+#[test]
+fn large_constants_used_often_stay_bounded() {
+    let src = format!(
+        "const s = '{}';\n{}\nfetch(s + 'x');\nrequire('child_process');",
+        "A".repeat(900_000),
+        "s[i]; s.length; f(s);\n".repeat(20_000)
+    );
+    let start = std::time::Instant::now();
+    let f = analyze("big.js", &src);
+    assert_eq!(f.status, ParseStatus::Parsed);
+    // Without fuel for copies this is 60,000 copies of 900 KB (54 GB).
+    assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+    assert!(has(&f, NET, "fetch", UseKind::Call));
+    assert!(
+        has(&f, SHELL, "child_process", UseKind::Import),
+        "{:#?}",
+        uses(&f)
+    );
+}
