@@ -9,8 +9,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use ferret_core::{SCHEMA_VERSION, ScanError, ScanReport};
 use ferret_policy::Policy;
 use ferret_report::{TerminalOptions, render_json, render_terminal};
-use ferret_rules::Rule;
+use ferret_rules::{Rule, known_malware};
 use std::io::{self, IsTerminal as _, Write as _};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const EXIT_CODES: &str = "\
@@ -49,6 +50,20 @@ enum Command {
     Explain {
         /// Rule id, e.g. `shell-access`
         id: String,
+    },
+    /// Manage ferret's data (the known-malware index)
+    #[command(subcommand)]
+    Db(DbCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum DbCommand {
+    /// Refresh the known-malware index from OSV advisories (a directory of JSON files, a
+    /// .zip of them, or one .json file). The result is merged over the embedded index and
+    /// stored in the cache directory (`FERRET_CACHE_DIR`, default `~/.cache/ferret`).
+    Import {
+        /// Directory, .zip or .json of OSV `MAL-` advisories
+        path: std::path::PathBuf,
     },
 }
 
@@ -117,6 +132,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print_out(&ferret_rules::docs::rule_doc_markdown(rule.meta()))?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Db(DbCommand::Import { path })) => db_import(&path),
         None => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let help = cmd.render_help().to_string();
@@ -137,9 +153,62 @@ fn version_text() -> String {
     out
 }
 
-/// Hook for embedded data sets (known-malware index date, ...). Empty until they exist.
+/// One line per data set: the known-malware index in use (embedded, or a newer import
+/// from the cache directory) with its date and size.
 fn data_versions() -> Vec<String> {
-    Vec::new()
+    install_malware_index();
+    let index = known_malware::Index::active();
+    vec![format!(
+        "known-malware index: {} ({} advisories)",
+        index.date(),
+        index.len()
+    )]
+}
+
+/// The cache directory: `FERRET_CACHE_DIR`, else `$XDG_CACHE_HOME/ferret`, else
+/// `~/.cache/ferret`.
+fn cache_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("FERRET_CACHE_DIR").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(dir).join("ferret"));
+    }
+    std::env::home_dir().map(|h| h.join(".cache").join("ferret"))
+}
+
+/// Makes a newer imported index (if any) the one rules consult. Rules do no I/O, so the
+/// adapter loads it before scanning.
+fn install_malware_index() {
+    let _ = known_malware::Index::install(known_malware::Index::current(cache_dir().as_deref()));
+}
+
+/// `ferret db import PATH`.
+fn db_import(path: &Path) -> Result<ExitCode> {
+    let dir = cache_dir().context("cannot determine a cache directory; set FERRET_CACHE_DIR")?;
+    let (imported, import_report) = known_malware::import::import_path_with_report(path)
+        .with_context(|| format!("cannot import advisories from {}", path.display()))?;
+    let merged = known_malware::Index::embedded().merged_with(imported);
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("cannot create cache directory {}", dir.display()))?;
+    let target = dir.join(known_malware::CACHE_FILE);
+    merged
+        .write_to(&target)
+        .with_context(|| format!("cannot write {}", target.display()))?;
+    let mut out = format!(
+        "imported {} advisories from {} files ({} skipped); index now {} advisories dated {}\nwritten to {}\n",
+        import_report.advisories,
+        import_report.files,
+        import_report.skipped.len(),
+        merged.len(),
+        merged.date(),
+        target.display()
+    );
+    for s in &import_report.skipped {
+        out.push_str(&format!("  skipped {}: {}\n", s.file, s.reason));
+    }
+    print_out(&out)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn scan(args: &ScanArgs) -> Result<ExitCode> {
@@ -149,6 +218,7 @@ fn scan(args: &ScanArgs) -> Result<ExitCode> {
         policy.ignore(id, &known).context("--ignore")?;
     }
 
+    install_malware_index();
     let cwd = std::env::current_dir().context("cannot determine the current directory")?;
     let mut scanner = target::Scanner::new(args.registry.as_deref(), &cwd);
     let mut report = ScanReport {

@@ -443,3 +443,60 @@ fn target_that_is_neither_path_nor_spec_is_an_error() {
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("cannot scan npm:"), "{}", r.stderr);
 }
+
+/// `ferret db import` merges OSV advisories over the embedded index in the cache dir; the
+/// next scan blocks a package only the import knows, and `--version` shows the new date.
+#[test]
+fn db_import_refreshes_the_known_malware_index() {
+    let osv = TestPkg::new(&[(
+        "MAL-2099-7.json",
+        r#"{"id":"MAL-2099-7","published":"2099-03-04T00:00:00Z","aliases":[],
+            "affected":[{"package":{"ecosystem":"npm","name":"ferret-import-demo"},"versions":["2.0.0"]}]}"#,
+    )]);
+    let cache = tempfile::tempdir().unwrap();
+    let pkg = TestPkg::new(&[(
+        "package.json",
+        r#"{"name": "ferret-import-demo", "version": "2.0.0"}"#,
+    )]);
+
+    let before = ferret()
+        .env("FERRET_CACHE_DIR", cache.path())
+        .args(["scan", &pkg.arg()])
+        .output()
+        .unwrap();
+    assert_eq!(before.status.code(), Some(0), "not yet known: not blocked");
+
+    let import = ferret()
+        .env("FERRET_CACHE_DIR", cache.path())
+        .args(["db", "import", &osv.arg()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        import.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&import.stderr)
+    );
+    assert!(String::from_utf8_lossy(&import.stdout).contains("imported 1 advisories"));
+
+    let version = ferret()
+        .env("FERRET_CACHE_DIR", cache.path())
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&version.stdout).contains("2099-03-04"));
+
+    let after = ferret()
+        .env("FERRET_CACHE_DIR", cache.path())
+        .args(["scan", &pkg.arg(), "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(after.status.code(), Some(1));
+    let json: Value = serde_json::from_slice(&after.stdout).unwrap();
+    let alerts = json["packages"][0]["alerts"].as_array().unwrap();
+    assert!(
+        alerts
+            .iter()
+            .any(|a| a["rule"] == "known-malware" && a["action"] == "block")
+    );
+}
