@@ -13,7 +13,10 @@
 //!   On failure it prints one row per fixture (expected, got, rules that fired). `known-malware`
 //!   is ignored: fixtures carry real incident names and must be caught by what their code does.
 
-#![expect(clippy::unwrap_used, reason = "test code: a failed unwrap is a failed test")]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
