@@ -24,10 +24,10 @@ pub fn open_tarball(
     let input = if gzipped {
         // Multi-member, like Node's zlib: a second gzip member appended to the first is
         // still extracted by npm, so we must see it too.
-        Input::Gz(MultiGzDecoder::new(Counting {
+        Input::Gz(Box::new(MultiGzDecoder::new(Counting {
             inner: bytes,
             count: 0,
-        }))
+        })))
     } else {
         Input::Plain(bytes)
     };
@@ -223,7 +223,8 @@ impl Read for Counting<'_> {
 }
 
 enum Input<'a> {
-    Gz(MultiGzDecoder<Counting<'a>>),
+    // Boxed: the decoder state is ~340 bytes, the plain variant a slice.
+    Gz(Box<MultiGzDecoder<Counting<'a>>>),
     Plain(&'a [u8]),
 }
 
