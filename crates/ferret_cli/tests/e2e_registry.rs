@@ -8,6 +8,8 @@
 //! a watchdog stops it when this test process exits. If the registry cannot be started the
 //! tests fail with the reason: an e2e test that silently skips proves nothing.
 
+#![expect(clippy::unwrap_used, reason = "tests unwrap on inputs they wrote")]
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::OnceLock;

@@ -5,6 +5,8 @@
 //! which capabilities must be found at which `file:line` and which must not be found at all.
 //! When a test needs the archive form, it packs the directory with the system `tar`.
 
+#![expect(clippy::unwrap_used, reason = "tests unwrap on inputs they wrote")]
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Output;
