@@ -73,13 +73,20 @@ fn main() {
     let mut analyzer = Analyzer::new();
     let start = Instant::now();
     let (mut uses, mut strings, mut failed, mut skipped) = (0usize, 0usize, 0usize, 0usize);
+    let mut problems = Vec::new();
     for (path, text) in &files {
         let f = analyzer.analyze(path, text);
         uses += f.uses.len();
         strings += f.strings.len();
         match f.status {
-            ferret_core::ParseStatus::Failed { .. } => failed += 1,
-            ferret_core::ParseStatus::Skipped { .. } => skipped += 1,
+            ferret_core::ParseStatus::Failed { message, .. } => {
+                failed += 1;
+                problems.push(format!("failed  {path}: {message}"));
+            }
+            ferret_core::ParseStatus::Skipped { reason } => {
+                skipped += 1;
+                problems.push(format!("skipped {path}: {reason}"));
+            }
             _ => {}
         }
     }
@@ -89,4 +96,7 @@ fn main() {
         mb / full
     );
     println!("full / base: {:.2}x", full / base);
+    for p in problems.iter().take(20) {
+        println!("  {p}");
+    }
 }

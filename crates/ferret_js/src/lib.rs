@@ -160,12 +160,19 @@ fn source_type(path: &str) -> SourceType {
         Some("ts") => SourceType::ts(),
         Some("tsx") => SourceType::tsx(),
         Some("mts") => SourceType::ts().with_module(true),
-        Some("cts") => SourceType::ts().with_commonjs(true),
+        // `.cts` is CommonJS *output*, but its source is written with `import`/`export`
+        // (TypeScript compiles them to `require`), which oxc's CommonJS mode rejects.
+        Some("cts") => SourceType::ts(),
         // `.js` may be either module system, and JSX in `.js` is common in published
         // sources; enabling JSX costs nothing on plain JavaScript.
         _ => SourceType::unambiguous().with_jsx(true),
     };
-    st.with_typescript_definition(dts)
+    if dts {
+        // Declaration files are always written as modules.
+        st.with_typescript_definition(true).with_module(true)
+    } else {
+        st
+    }
 }
 
 impl Analyzer {
