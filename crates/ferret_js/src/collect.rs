@@ -16,11 +16,12 @@ use oxc_ast::ast::{
     CallExpression, ExportAllDeclaration, ExportFromDeclaration, Expression, Function,
     ImportDeclaration, ImportDeclarationSpecifier, ImportExpression, MemberExpression,
     ModuleExportName, NewExpression, ObjectPropertyKind, PropertyKey, SpreadElement, StringLiteral,
-    TSImportEqualsDeclaration, TSModuleReference, TemplateLiteral, VariableDeclarator,
+    TSImportEqualsDeclaration, TSModuleReference, TemplateLiteral, UnaryExpression,
+    VariableDeclarator,
 };
 use oxc_ast_visit::{Visit, walk};
 use oxc_span::GetSpan;
-use oxc_syntax::operator::BinaryOperator;
+use oxc_syntax::operator::{BinaryOperator, UnaryOperator};
 use oxc_syntax::scope::ScopeFlags;
 
 /// Folded call arguments are cut to this many characters: enough for a full command line
@@ -592,6 +593,23 @@ impl<'a> Visit<'a> for Collector<'_> {
         let prev = self.write_target;
         self.on_assignment(it);
         walk::walk_assignment_expression(self, it);
+        self.write_target = prev;
+    }
+
+    fn visit_unary_expression(&mut self, it: &UnaryExpression<'a>) {
+        // `delete process.env.X` removes a variable: a write, not a read.
+        let prev = self.write_target;
+        if it.operator == UnaryOperator::Delete
+            && let Some(m) = it.argument.as_member_expression()
+        {
+            let span = m.span();
+            self.write_target = Some(span);
+            if self.is_process_env(m.object()) {
+                let name = self.ev.prop_name(m, 0).map(|c| c.into_owned());
+                self.add_use(Capability::Env, "process.env", UseKind::Write, span, name);
+            }
+        }
+        walk::walk_unary_expression(self, it);
         self.write_target = prev;
     }
 

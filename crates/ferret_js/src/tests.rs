@@ -356,6 +356,15 @@ fn whole_env_reads() {
 }
 
 #[test]
+fn env_delete_is_a_write() {
+    let f = analyze("index.js", "delete process.env.DEBUG;");
+    assert_eq!(
+        uses(&f),
+        vec![(ENV, "process.env".to_string(), UseKind::Write, 1, 8)]
+    );
+}
+
+#[test]
 fn env_write_is_not_a_read() {
     let f = analyze("index.js", "process.env.NODE_ENV = 'production'");
     assert_eq!(
