@@ -33,6 +33,13 @@ static RULES: &[&dyn Rule] = &[
     &rules::whitespace_hidden_code::WhitespaceHiddenCode,
     &rules::log_suppression::LogSuppression,
     &rules::suspicious_endpoint::SuspiciousEndpoint,
+    &rules::crypto_clipper::CryptoClipper,
+    &rules::cryptominer::Cryptominer,
+    &rules::ai_agent_abuse::AiAgentAbuse,
+    &rules::ci_workflow_injection::CiWorkflowInjection,
+    &rules::sandbox_evasion::SandboxEvasion,
+    &rules::protestware::Protestware,
+    &rules::telemetry::Telemetry,
 ];
 
 /// Every registered rule, in registry order.

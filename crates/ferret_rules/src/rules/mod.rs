@@ -34,3 +34,12 @@ pub mod long_string;
 pub mod whitespace_hidden_code;
 pub mod log_suppression;
 pub mod suspicious_endpoint;
+
+// Malicious behaviour recognised by combination (section 3; detect/campaigns.rs).
+pub mod ai_agent_abuse;
+pub mod ci_workflow_injection;
+pub mod crypto_clipper;
+pub mod cryptominer;
+pub mod protestware;
+pub mod sandbox_evasion;
+pub mod telemetry;
