@@ -374,6 +374,10 @@ fn analyse_one(analyzer: &mut ferret_js::Analyzer, file: &TreeFile, eco: Ecosyst
             };
         }
         f
+    } else if kind == FileKind::Script {
+        let mut f = FileFacts::new(file.path.clone(), kind, size);
+        f.strings = script_lines(&file.path, &file.data);
+        f
     } else {
         FileFacts::new(file.path.clone(), kind, size)
     };
@@ -381,6 +385,43 @@ fn analyse_one(analyzer: &mut ferret_js::Analyzer, file: &TreeFile, eco: Ecosyst
         facts.uses.push(u);
     }
     facts
+}
+
+/// Most bytes and lines of a shell/batch/PowerShell script kept as line facts: scripts are
+/// not parsed, and behaviour rules read their command lines as strings.
+const SCRIPT_MAX_BYTES: usize = 256 * 1024;
+const SCRIPT_MAX_LINES: usize = 4096;
+
+/// The non-empty lines of a script (`.sh`, `.bat`, `.cmd`, `.ps1`), one string fact each.
+fn script_lines(path: &str, data: &[u8]) -> Vec<ferret_core::StringFact> {
+    let text = String::from_utf8_lossy(&data[..data.len().min(SCRIPT_MAX_BYTES)]);
+    let mut out = Vec::new();
+    let mut offset = 0usize;
+    for (i, line) in text.split('\n').enumerate() {
+        let start = offset;
+        offset += line.len() + 1;
+        let value = line.trim();
+        if value.is_empty() || out.len() >= SCRIPT_MAX_LINES {
+            continue;
+        }
+        let value: String = value
+            .chars()
+            .take(ferret_core::StringFact::MAX_CHARS)
+            .collect();
+        let to_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        out.push(ferret_core::StringFact {
+            len: value.len(),
+            value,
+            folded: false,
+            location: Location {
+                path: path.to_string(),
+                line: to_u32(i + 1),
+                column: 1,
+                span: Span::new(to_u32(start), to_u32(start + line.len())),
+            },
+        });
+    }
+    out
 }
 
 /// Bytes looked at for NUL when deciding whether a code-named file is binary.

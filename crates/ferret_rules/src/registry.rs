@@ -40,6 +40,15 @@ static RULES: &[&dyn Rule] = &[
     &rules::sandbox_evasion::SandboxEvasion,
     &rules::protestware::Protestware,
     &rules::telemetry::Telemetry,
+    &rules::download_exec::DownloadExec,
+    &rules::exfiltration::Exfiltration,
+    &rules::credential_access::CredentialAccess,
+    &rules::reverse_shell::ReverseShell,
+    &rules::persistence::Persistence,
+    &rules::destructive_code::DestructiveCode,
+    &rules::self_propagation::SelfPropagation,
+    &rules::encoded_payload_exec::EncodedPayloadExec,
+    &rules::malware::Malware,
 ];
 
 /// Every registered rule, in registry order.

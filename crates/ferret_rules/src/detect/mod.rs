@@ -8,6 +8,7 @@
 //! `npm-app/node_modules` (381 packages, 16,332 JS/TS files, including next, moment,
 //! mongoose, webpack, terser, typescript).
 
+pub mod behavior;
 pub mod campaigns;
 pub mod endpoints;
 pub mod entropy;

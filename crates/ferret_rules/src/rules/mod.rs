@@ -43,3 +43,14 @@ pub mod cryptominer;
 pub mod protestware;
 pub mod sandbox_evasion;
 pub mod telemetry;
+
+// Malicious behaviour (section 3; detect/behavior.rs) and the verdict.
+pub mod credential_access;
+pub mod destructive_code;
+pub mod download_exec;
+pub mod encoded_payload_exec;
+pub mod exfiltration;
+pub mod malware;
+pub mod persistence;
+pub mod reverse_shell;
+pub mod self_propagation;

