@@ -782,11 +782,14 @@ fn workflow_in_file(file: &FileFacts) -> Option<CampaignEvidence> {
             };
             steps.push(string_step(&file.strings[d], label));
         }
-        let how = if let Some(w) = fs_write {
-            steps.push(use_step(w, format!("written with `{}`", w.api)));
-            format!("written with `{}`", w.api)
-        } else {
-            "uploaded through the GitHub contents API".to_string()
+        // The contents-API path names the sink itself; a file write elsewhere in a bundle
+        // may be unrelated.
+        let how = match fs_write {
+            Some(w) if !api_write => {
+                steps.push(use_step(w, format!("written with `{}`", w.api)));
+                format!("written with `{}`", w.api)
+            }
+            _ => "uploaded through the GitHub contents API".to_string(),
         };
         if let Some(t) = token {
             steps.push(use_step(t, "GitHub token from the environment"));
@@ -1141,6 +1144,9 @@ fn telemetry_in_file(file: &FileFacts) -> Option<CampaignEvidence> {
     let endpoint = file.strings.iter().find(|s| {
         s.value.len() <= 512
             && (s.value.starts_with("http://") || s.value.starts_with("https://"))
+            // Links to documentation (`…/telemetry#opt-out`, `/docs/telemetry`) send nothing.
+            && !s.value.contains(['#', ' '])
+            && !s.value.contains("/docs")
             && ac.is_match(s.value.as_str())
     })?;
     let mut steps = vec![
@@ -1167,4 +1173,152 @@ fn telemetry_in_file(file: &FileFacts) -> Option<CampaignEvidence> {
         confidence: Confidence::Medium,
         install_time: file.install_time,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ferret_core::Ecosystem;
+    use std::path::Path;
+
+    #[test]
+    fn address_chains() {
+        let eth = "0x000000000000000000000000000000000000dEaD";
+        assert_eq!(address_chain(eth), Some(Chain::Ethereum));
+        // The zero address is every web3 library's constant.
+        assert_eq!(address_chain(&format!("0x{}", "0".repeat(40))), None);
+        assert_eq!(
+            address_chain("bc1qfakefakefakefakefakefakefakefake000"),
+            Some(Chain::Bitcoin)
+        );
+        assert_eq!(
+            address_chain("1FakeAddressDoNotUse1111111111111"),
+            Some(Chain::Bitcoin)
+        );
+        assert_eq!(
+            address_chain("TFakeTronAddressDoNotUse1111111111"),
+            Some(Chain::Tron)
+        );
+        assert_eq!(address_chain("0x[a-fA-F0-9]{40}"), Some(Chain::Ethereum));
+        assert_eq!(
+            address_chain("^T[1-9A-HJ-NP-Za-km-z]{33}$"),
+            Some(Chain::Tron)
+        );
+        for benign in [
+            "0x1234",
+            "12345678901234567890123456", // digits only
+            "TheQuickBrownFoxJumpsOverTheLazy1",
+            "use strict",
+            "3.14159265358979323846264338327950",
+        ] {
+            assert_eq!(address_chain(benign), None, "{benign}");
+        }
+    }
+
+    #[test]
+    fn flags_are_matched_case_sensitively() {
+        let tree = ferret_source::from_files(
+            "t",
+            vec![(
+                "a.js".to_string(),
+                b"require('child_process').spawn('claude', ['--YOLO-MODE-OFF']);".to_vec(),
+            )],
+        );
+        let facts = crate::engine::build_facts(&tree, Ecosystem::Npm);
+        assert!(ai_agent_abuse(&facts).is_none());
+    }
+
+    /// The corpus fixtures of these techniques (`tests/corpus/malicious/`), scanned as real
+    /// packages: each detector must fire with the confidence the verdict relies on.
+    #[test]
+    fn corpus_fixtures_fire() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus/malicious");
+        let cases: [(&str, Detector, Confidence); 14] = [
+            (
+                "10-chalk-debug-browser-clipper",
+                crypto_clipper,
+                Confidence::High,
+            ),
+            (
+                "26-browser-clipper-xhr-plain",
+                crypto_clipper,
+                Confidence::High,
+            ),
+            (
+                "11-nx-s1ngularity-ai-agent",
+                ai_agent_abuse,
+                Confidence::High,
+            ),
+            (
+                "45-ai-agent-abuse-gemini-q",
+                ai_agent_abuse,
+                Confidence::High,
+            ),
+            (
+                "11-nx-s1ngularity-ai-agent",
+                ci_workflow_injection,
+                Confidence::Medium,
+            ),
+            (
+                "39-ci-workflow-injection-api",
+                ci_workflow_injection,
+                Confidence::High,
+            ),
+            (
+                "40-ci-workflow-local-write",
+                ci_workflow_injection,
+                Confidence::High,
+            ),
+            (
+                "43-cryptominer-xmrig-download",
+                cryptominer,
+                Confidence::High,
+            ),
+            ("44-cryptominer-stratum-js", cryptominer, Confidence::High),
+            (
+                "17-feishu-sandbox-evasion-stealer",
+                sandbox_evasion,
+                Confidence::Medium,
+            ),
+            (
+                "29-sandbox-evasion-ci-gate",
+                sandbox_evasion,
+                Confidence::Medium,
+            ),
+            ("08-node-ipc-geo-wiper", protestware, Confidence::High),
+            (
+                "30-protestware-timezone-wiper",
+                protestware,
+                Confidence::High,
+            ),
+            (
+                "31-protestware-peacenotwar-desktop",
+                protestware,
+                Confidence::High,
+            ),
+        ];
+        for (dir, detect, want) in cases {
+            let tree = ferret_source::open_dir(&root.join(dir), &ferret_source::Limits::default())
+                .unwrap();
+            let facts = crate::engine::build_facts(&tree, Ecosystem::Npm);
+            let ev = detect(&facts).unwrap_or_else(|| panic!("{dir}: nothing found"));
+            assert_eq!(ev.confidence, want, "{dir}: {}", ev.summary);
+            assert!(!ev.steps.is_empty(), "{dir}");
+        }
+        // Benign look-alikes of the corpus: nothing at all.
+        let benign = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus/benign");
+        for entry in std::fs::read_dir(&benign).unwrap() {
+            let dir = entry.unwrap().path();
+            let tree = ferret_source::open_dir(&dir, &ferret_source::Limits::default()).unwrap();
+            let facts = crate::engine::build_facts(&tree, Ecosystem::Npm);
+            for (id, ev) in all(&facts) {
+                assert!(
+                    id == "telemetry",
+                    "{}: {id} fired: {}",
+                    dir.display(),
+                    ev.summary
+                );
+            }
+        }
+    }
 }

@@ -59,6 +59,11 @@ mod tests {
                 "consts.js",
                 "module.exports = { TELEMETRY_DOCS: 'https://tool.example/docs/telemetry' };",
             ),
+            // A link to the telemetry docs next to an unrelated request (next's dev overlay).
+            (
+                "overlay.js",
+                "const LINK = 'https://nextjs.org/telemetry#error-feedback'; fetch('/__nextjs_original-stack-frame');",
+            ),
             // An ordinary API client.
             (
                 "client.js",
