@@ -226,6 +226,7 @@ fn scan(args: &ScanArgs) -> Result<ExitCode> {
         ferret_version: env!("CARGO_PKG_VERSION").to_string(),
         packages: Vec::new(),
         errors: Vec::new(),
+        project: None,
     };
     for target in &args.targets {
         match scanner.scan(target) {
@@ -387,6 +388,7 @@ mod tests {
             ferret_version: String::new(),
             packages: Vec::new(),
             errors: Vec::new(),
+            project: None,
         };
         assert_eq!(exit_code(&report), ExitCode::SUCCESS);
         report.errors.push(ScanError {

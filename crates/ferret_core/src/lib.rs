@@ -19,9 +19,13 @@ pub use facts::{
 pub use finding::{Action, Category, Evidence, Finding, Related, Severity};
 pub use location::{Excerpt, LineIndex, Location, Span};
 pub use package::{Ecosystem, PackageId};
-pub use report::{CapabilitySummary, FileError, PackageInfo, PackageReport, ScanError, ScanReport};
+pub use report::{
+    CapabilitySummary, FileError, LockfileRef, PackageInfo, PackageReport, ProjectInfo,
+    ProjectPackage, ScanError, ScanReport,
+};
 pub use signals::{
-    CharSignal, CodeSignal, HiddenCode, IdentifierSignal, ObfuscationHints, TextContext, TextSignals,
+    CharSignal, CodeSignal, HiddenCode, IdentifierSignal, ObfuscationHints, TextContext,
+    TextSignals,
 };
 
 /// Version of the JSON report schema (`docs/json-schema.md`). Bump on any breaking change.

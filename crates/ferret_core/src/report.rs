@@ -44,6 +44,9 @@ pub struct PackageReport {
     /// Sorted by [`Finding::sort_key`]; findings with action `ignore` are removed.
     pub alerts: Vec<Finding>,
     pub files_failed: Vec<FileError>,
+    /// Where the package sits in a scanned project (absent for single-package scans).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<ProjectPackage>,
 }
 
 impl PackageReport {
@@ -65,6 +68,53 @@ pub struct ScanReport {
     pub packages: Vec<PackageReport>,
     /// Packages that could not be scanned at all (fetch or unpack errors).
     pub errors: Vec<ScanError>,
+    /// The scanned project, when ferret scanned a project rather than single packages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<ProjectInfo>,
+}
+
+/// A scanned project: its manifest, the lockfiles read, and what could not be checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectInfo {
+    /// Project root directory as given.
+    pub root: String,
+    /// `name@version` of the root manifest, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Lockfiles read, relative to the root.
+    pub lockfiles: Vec<String>,
+    /// Packages by where their content came from: `node_modules`, `cache`, `registry`.
+    pub sources: std::collections::BTreeMap<String, usize>,
+    pub direct: usize,
+    pub transitive: usize,
+    /// Human notes: "resolved from package.json ranges at scan time", "offline: 3 packages
+    /// not checked", ...
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// How one package of a project was reached.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectPackage {
+    /// Direct dependency of the root (or of a workspace member).
+    pub direct: bool,
+    /// Only reachable through devDependencies.
+    #[serde(default)]
+    pub dev: bool,
+    /// Dependency paths from the root, shortest first, each `["my-app", "jest", "@jest/core",
+    /// "bad-pkg@1.0.0"]`; at most a few.
+    pub paths: Vec<Vec<String>>,
+    /// Where the package is declared in the lockfile (path, 1-based line).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lockfile: Option<LockfileRef>,
+    /// `node_modules`, `cache`, `registry`, `local`.
+    pub origin: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct LockfileRef {
+    pub path: String,
+    pub line: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

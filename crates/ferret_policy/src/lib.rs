@@ -211,6 +211,7 @@ mod tests {
             capabilities: Vec::new(),
             alerts,
             files_failed: Vec::new(),
+            project: None,
         }
     }
 

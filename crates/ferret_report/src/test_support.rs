@@ -187,6 +187,7 @@ pub(crate) fn sample_report() -> ScanReport {
         ],
         alerts: vec![malware, endpoint, telemetry, shell],
         files_failed: vec![failed],
+        project: None,
     };
 
     let clean = PackageReport {
@@ -202,6 +203,7 @@ pub(crate) fn sample_report() -> ScanReport {
         capabilities: Vec::new(),
         alerts: Vec::new(),
         files_failed: Vec::new(),
+        project: None,
     };
 
     ScanReport {
@@ -212,5 +214,6 @@ pub(crate) fn sample_report() -> ScanReport {
             target: "npm:missing@9.9.9".into(),
             error: "version 9.9.9 of `missing` not found".into(),
         }],
+        project: None,
     }
 }

@@ -130,6 +130,7 @@ pub fn report(tree: &PackageTree, facts: &PackageFacts, alerts: Vec<Finding>) ->
             .filter(|f| f.action != ferret_core::Action::Ignore)
             .collect(),
         files_failed: file_errors(facts),
+        project: None,
     }
 }
 
