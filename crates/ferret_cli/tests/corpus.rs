@@ -426,7 +426,6 @@ fn scan(f: &Fixture, home: &Path) -> Outcome {
 }
 
 #[test]
-#[ignore = "enabled when the malware verdict lands"]
 fn corpus_malicious_blocked_benign_not_blocked() {
     generate_big_files();
     let home = tempfile::tempdir().unwrap();

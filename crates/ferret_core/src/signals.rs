@@ -108,6 +108,11 @@ pub struct TextSignals {
     pub console_overrides: Vec<CodeSignal>,
     #[serde(skip_serializing_if = "ObfuscationHints::is_empty", default)]
     pub obfuscation: ObfuscationHints,
+    /// Loops at module top level that never end (`for (;;)`, `while (true)`, `i < Infinity`
+    /// with no `break`/`return`/`throw`/`process.exit` in the body): they hang every program
+    /// that loads the file.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub top_level_infinite_loops: Vec<CodeSignal>,
     /// A list reached [`TextSignals::MAX_PER_KIND`] and further entries were dropped.
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub truncated: bool,

@@ -357,6 +357,8 @@ fn analyse_one(analyzer: &mut ferret_js::Analyzer, file: &TreeFile, eco: Ecosyst
         };
         let mut f = analyzer.analyze(&file.path, &source);
         f.signals = crate::detect::text::text_signals(&file.path, &source);
+        f.signals.top_level_infinite_loops =
+            crate::detect::behavior::top_level_infinite_loops(&file.path, &source);
         f.path.clone_from(&file.path);
         f.kind = kind;
         f.size = size;

@@ -197,7 +197,104 @@ pub fn detect(pkg: &PackageFacts) -> Vec<Detection> {
         view.detect(&mut out);
     }
     cross_file_exfiltration(pkg, &mut out);
+    encoded_module_load(pkg, &mut out);
     out
+}
+
+/// API and variable names that obfuscated loaders hex-encode (event-stream's flatmap-stream
+/// hid `_compile`, `createDecipher` and `npm_package_description` this way).
+const HIDDEN_NAMES: [&str; 14] = [
+    "_compile",
+    "createDecipher",
+    "createDecipheriv",
+    "child_process",
+    "npm_package_description",
+    "eval",
+    "exec",
+    "execSync",
+    "spawn",
+    "process",
+    "env",
+    "crypto",
+    "readFileSync",
+    "homedir",
+];
+
+/// Hex-encoded strings in the package that decode to the names above.
+fn hex_encoded_names(pkg: &PackageFacts) -> Vec<(&StringFact, String)> {
+    let mut out = Vec::new();
+    for f in pkg.files.iter().filter(|f| f.is_code()) {
+        for s in &f.strings {
+            if s.len < 6
+                || s.len > 64
+                || s.len % 2 != 0
+                || !s.value.bytes().all(|c| c.is_ascii_hexdigit())
+            {
+                continue;
+            }
+            let Ok(bytes) = hex::decode(&s.value) else {
+                continue;
+            };
+            let Ok(text) = String::from_utf8(bytes) else {
+                continue;
+            };
+            if HIDDEN_NAMES.contains(&text.as_str()) && !out.iter().any(|(_, t)| *t == text) {
+                out.push((s, text));
+            }
+        }
+    }
+    out
+}
+
+/// A module loaded by a decoded name (`require(Buffer.from(x, 'hex').toString())`) in a
+/// package that hex-encodes the names of code-loading APIs.
+fn encoded_module_load(pkg: &PackageFacts, out: &mut Vec<Detection>) {
+    let names = hex_encoded_names(pkg);
+    if names.len() < 2 {
+        return;
+    }
+    for f in pkg
+        .files
+        .iter()
+        .filter(|f| f.is_code() && !is_test_or_docs_path(&f.path))
+    {
+        let Some(load) = f
+            .uses
+            .iter()
+            .find(|u| u.capability == Capability::DynamicCode && u.api == "require(dynamic)")
+        else {
+            continue;
+        };
+        let Some(decode) = f.calls.iter().find(|c| {
+            c.callee == "Buffer.from" && c.args.get(1).and_then(Option::as_deref) == Some("hex")
+        }) else {
+            continue;
+        };
+        let mut steps = vec![
+            Step::from_call(decode, "decodes a hex string"),
+            Step::from_use(load, "loads a module by the decoded name"),
+        ];
+        let list: Vec<&str> = names.iter().map(|(_, t)| t.as_str()).collect();
+        if let Some((s, _)) = names.first() {
+            steps.push(Step::from_string(
+                s,
+                format!("hides the names `{}` as hex", list.join("`, `")),
+            ));
+        }
+        out.push(Detection {
+            technique: Technique::EncodedPayloadExec,
+            path: f.path.clone(),
+            summary: format!(
+                "`{}` loads a module by a hex-decoded name in a package that hex-encodes `{}`",
+                f.path,
+                list.join("`, `")
+            ),
+            steps,
+            install_time: f.install_time,
+            malicious: true,
+        });
+        return;
+    }
 }
 
 /// The detections of one technique.
@@ -247,7 +344,7 @@ pub fn command_techniques(cmd: &str) -> Vec<(Technique, &'static str)> {
     if lolbas {
         out.push((
             Technique::DownloadExec,
-            "runs a Windows living-off-the-land download/execute command",
+            "abuses a Windows system tool to download and run code",
         ));
     }
     if has("/dev/tcp/")
@@ -378,7 +475,8 @@ fn wipes_root_or_home(l: &str) -> bool {
 
 /// The credential store a path-like string names, if any.
 pub fn credential_store(s: &str) -> Option<&'static str> {
-    if s.len() > 300 {
+    // Paths, not prose: a sentence that mentions `.env files` or `wallet.dat` is not a read.
+    if s.len() > 300 || s.matches(' ').count() > 3 || s.contains(", ") {
         return None;
     }
     let l = s.to_ascii_lowercase();
@@ -403,6 +501,7 @@ pub fn credential_store(s: &str) -> Option<&'static str> {
         (".azure/accesstokens", "Azure tokens"),
         (".claude/.credentials", "Claude credentials"),
         ("login data", "browser saved passwords"),
+        ("user data/default", "browser profile"),
         ("default/cookies", "browser cookies"),
         ("local storage/leveldb", "browser local storage"),
         (
@@ -422,6 +521,9 @@ pub fn credential_store(s: &str) -> Option<&'static str> {
         if l.contains(needle) {
             return Some(name);
         }
+    }
+    if l == "local storage" || l == "local state" {
+        return Some("browser local storage");
     }
     if ends("/.npmrc") {
         return Some("npm token (.npmrc)");
@@ -557,7 +659,7 @@ fn install_script_detections(
             continue;
         }
         seen.push(t);
-        let label = format!("`{}` script {why}", script.hook);
+        let label = format!("`{}` runs `{}`", script.hook, cut(&script.command, 80));
         out.push(Detection {
             technique: t,
             path: crate::engine::MANIFEST.to_string(),
@@ -678,7 +780,11 @@ fn is_dyn_callee(c: &str) -> bool {
 impl<'a> FileView<'a> {
     fn new(file: &'a FileFacts) -> Self {
         let call_use = |u: &&CapabilityUse| matches!(u.kind, UseKind::Call | UseKind::Construct);
-        let net: Vec<&CapabilityUse> = file.uses_of(Capability::Network).filter(call_use).collect();
+        let net: Vec<&CapabilityUse> = file
+            .uses_of(Capability::Network)
+            .filter(call_use)
+            .filter(|u| u.api != "dns.getServers")
+            .collect();
         let net_top = file.calls.iter().any(|c| {
             c.top_level
                 && net
@@ -848,7 +954,42 @@ impl<'a> FileView<'a> {
 
     fn commands(&self, out: &mut Vec<Detection>) {
         let mut seen: Vec<Technique> = Vec::new();
-        for (s, call) in self.command_strings() {
+        // `spawn('powershell.exe', ['-enc', …])`: the argv is spread over several strings.
+        let joined: Vec<(StringFact, Option<&CallFact>)> = self
+            .shell_calls
+            .iter()
+            .filter_map(|c| {
+                let mut parts: Vec<&StringFact> = self
+                    .file
+                    .strings
+                    .iter()
+                    .filter(|s| s.location.line == c.location.line && s.len < 4096)
+                    .collect();
+                if parts.len() < 2 {
+                    return None;
+                }
+                parts.sort_by_key(|s| s.location.column);
+                let value = parts
+                    .iter()
+                    .map(|s| s.value.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                Some((
+                    StringFact {
+                        len: value.len(),
+                        value,
+                        folded: true,
+                        location: parts[0].location.clone(),
+                    },
+                    Some(*c),
+                ))
+            })
+            .collect();
+        let candidates = self
+            .command_strings()
+            .into_iter()
+            .chain(joined.iter().map(|(s, c)| (s, *c)));
+        for (s, call) in candidates {
             for (t, why) in command_techniques(&s.value) {
                 // Persistence and self-propagation have their own, richer checks.
                 if seen.contains(&t)
@@ -860,8 +1001,8 @@ impl<'a> FileView<'a> {
                 let runs = call.is_some() || self.file.kind == FileKind::Script;
                 let top = call.is_some_and(|c| c.top_level);
                 let step = match call {
-                    Some(c) => Step::from_call(c, format!("runs a command that {why}")),
-                    None => Step::from_string(s, format!("command that {why}")),
+                    Some(c) => Step::from_call(c, format!("runs `{}`", cut(&s.value, 80))),
+                    None => Step::from_string(s, format!("command `{}`", cut(&s.value, 80))),
                 };
                 let malicious = match t {
                     Technique::Persistence => false,
@@ -1400,6 +1541,21 @@ impl<'a> FileView<'a> {
 
     fn destructive(&self, out: &mut Vec<Detection>) {
         let file = self.file;
+        if let Some(l) = file.signals.top_level_infinite_loops.first() {
+            out.push(self.detection(
+                Technique::DestructiveCode,
+                format!(
+                    "{} never finishes loading: an endless loop runs at top level",
+                    self.where_()
+                ),
+                vec![Step {
+                    location: l.location.clone(),
+                    code: l.code.clone(),
+                    label: "loops forever when the module is loaded".to_string(),
+                }],
+                !self.bundle,
+            ));
+        }
         let homedir = file.uses.iter().find(|u| {
             u.api == "os.homedir" || matches!(u.detail.as_deref(), Some("HOME" | "USERPROFILE"))
         });
@@ -1508,10 +1664,12 @@ impl<'a> FileView<'a> {
         if writes_manifest && let Some(w) = self.fs_write.first() {
             steps.push(Step::from_use(w, "rewrites a package.json"));
         }
-        steps.push(Step::from_string(
-            first,
-            format!("publishes (`{}`)", cut(&first.value, 60)),
-        ));
+        let what = if publish.is_some() {
+            format!("publishes (`{}`)", cut(&first.value, 60))
+        } else {
+            format!("calls the registry API (`{}`)", cut(&first.value, 60))
+        };
+        steps.push(Step::from_string(first, what));
         out.push(self.detection(
             Technique::SelfPropagation,
             format!(
@@ -1538,40 +1696,49 @@ impl<'a> FileView<'a> {
         });
         let Some(danger) = dangerous else { return };
         let sig = &file.signals;
-        let hidden: Option<(Location, Excerpt, String)> = if let Some(o) = is_obfuscated(file) {
-            let top = file.calls.iter().any(|c| c.top_level) || self.install_time;
-            top.then(|| {
-                (
-                    o.location.clone(),
-                    excerpt_at(&o.location, "obfuscated code"),
-                    format!("obfuscated ({})", o.signature.describe()),
-                )
-            })
-        } else if let Some(b) = sig.bidi.iter().find(|b| b.context != TextContext::String) {
-            Some((
-                b.location.clone(),
-                b.code.clone(),
-                "bidi control characters reorder the code".to_string(),
-            ))
-        } else if let Some(i) = sig
-            .invisible
-            .iter()
-            .find(|i| i.context == TextContext::Code)
-        {
-            Some((
-                i.location.clone(),
-                i.code.clone(),
-                "invisible characters in identifiers".to_string(),
-            ))
-        } else {
-            sig.hidden_code.first().map(|h| {
-                (
-                    h.location.clone(),
-                    h.code.clone(),
-                    "code pushed off-screen by whitespace".to_string(),
-                )
-            })
-        };
+        let hints = &sig.obfuscation;
+        let obfuscated_hints = hints.rotation.is_some() || hints.hex_identifiers > 0;
+        let hidden: Option<(Location, Excerpt, String)> =
+            if let (Some(c), true) = (sig.console_overrides.first(), obfuscated_hints) {
+                Some((
+                    c.location.clone(),
+                    c.code.clone(),
+                    "silences the console in obfuscated code".to_string(),
+                ))
+            } else if let Some(o) = is_obfuscated(file) {
+                let top = file.calls.iter().any(|c| c.top_level) || self.install_time;
+                top.then(|| {
+                    (
+                        o.location.clone(),
+                        excerpt_at(&o.location, "obfuscated code"),
+                        format!("obfuscated ({})", o.signature.describe()),
+                    )
+                })
+            } else if let Some(b) = sig.bidi.iter().find(|b| b.context != TextContext::String) {
+                Some((
+                    b.location.clone(),
+                    b.code.clone(),
+                    "bidi control characters reorder the code".to_string(),
+                ))
+            } else if let Some(i) = sig
+                .invisible
+                .iter()
+                .find(|i| i.context == TextContext::Code)
+            {
+                Some((
+                    i.location.clone(),
+                    i.code.clone(),
+                    "invisible characters in identifiers".to_string(),
+                ))
+            } else {
+                sig.hidden_code.first().map(|h| {
+                    (
+                        h.location.clone(),
+                        h.code.clone(),
+                        "code pushed off-screen by whitespace".to_string(),
+                    )
+                })
+            };
         let Some((loc, code, what)) = hidden else {
             return;
         };
@@ -1732,5 +1899,221 @@ mod dump {
                 d.chain()
             );
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import-time infinite loops (a text pass: the JS facts do not carry loops).
+
+/// Files larger than this are not scanned for top-level loops (bundles; linear anyway).
+const LOOP_SCAN_MAX_BYTES: usize = 4 * 1024 * 1024;
+/// Most loops reported per file.
+const MAX_LOOPS: usize = 4;
+/// Longest loop body looked at for an exit.
+const MAX_LOOP_BODY: usize = 64 * 1024;
+
+/// Loops at module top level (brace depth 0) that never end: `for (;;)`, `for (…; ; …)`,
+/// `for (…; i < Infinity; …)`, `while (true|1|!0|!![])`, whose body has no `break`,
+/// `return`, `throw`, `process.exit`, `await` or `yield`. A light lexer skips strings,
+/// comments, templates and regex literals; linear in the file size.
+pub fn top_level_infinite_loops(path: &str, source: &str) -> Vec<ferret_core::CodeSignal> {
+    let b = source.as_bytes();
+    let mut out = Vec::new();
+    if b.len() > LOOP_SCAN_MAX_BYTES
+        || (memchr::memmem::find(b, b"for").is_none()
+            && memchr::memmem::find(b, b"while").is_none())
+    {
+        return out;
+    }
+    let mut index: Option<ferret_core::LineIndex> = None;
+    let mut depth: u32 = 0;
+    let mut prev: u8 = b';';
+    let mut i = 0usize;
+    while i < b.len() && out.len() < MAX_LOOPS {
+        let c = b[i];
+        let next = b.get(i + 1).copied().unwrap_or(0);
+        match c {
+            b'/' if next == b'/' => {
+                i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |p| i + p);
+                continue;
+            }
+            b'/' if next == b'*' => {
+                i = memchr::memmem::find(&b[i + 2..], b"*/").map_or(b.len(), |p| i + 2 + p + 2);
+                continue;
+            }
+            b'\'' | b'"' | b'`' => {
+                i = skip_string(b, i);
+                prev = b'a';
+                continue;
+            }
+            b'/' if b";,=([{}:!&|?+-*%<>~^\n".contains(&prev) => {
+                i = skip_regex(b, i);
+                prev = b'a';
+                continue;
+            }
+            b'{' => depth += 1,
+            b'}' => depth = depth.saturating_sub(1),
+            b'f' | b'w' if depth == 0 && (i == 0 || !is_ident(b[i - 1])) => {
+                if let Some(end) = infinite_loop_at(b, i) {
+                    let idx = index.get_or_insert_with(|| ferret_core::LineIndex::new(source));
+                    let to_u32 = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+                    let span = ferret_core::Span::new(to_u32(i), to_u32(end));
+                    out.push(ferret_core::CodeSignal {
+                        location: idx.location(path, source, span),
+                        code: idx.excerpt(source, span),
+                    });
+                }
+            }
+            _ => {}
+        }
+        if !c.is_ascii_whitespace() || c == b'\n' {
+            prev = c;
+        }
+        i += 1;
+    }
+    out
+}
+
+fn is_ident(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_' || c == b'$'
+}
+
+fn skip_string(b: &[u8], start: usize) -> usize {
+    let quote = b[start];
+    let mut i = start + 1;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            c if c == quote => return i + 1,
+            b'\n' if quote != b'`' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    b.len()
+}
+
+fn skip_regex(b: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    let mut class = false;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'[' => {
+                class = true;
+                i += 1;
+            }
+            b']' => {
+                class = false;
+                i += 1;
+            }
+            b'/' if !class => return i + 1,
+            b'\n' => return i,
+            _ => i += 1,
+        }
+    }
+    b.len()
+}
+
+/// The end of the loop header when an infinite loop starts at `i`.
+fn infinite_loop_at(b: &[u8], i: usize) -> Option<usize> {
+    let rest = &b[i..];
+    let (kw, is_for) = if rest.starts_with(b"for") {
+        (3, true)
+    } else if rest.starts_with(b"while") {
+        (5, false)
+    } else {
+        return None;
+    };
+    let mut j = i + kw;
+    if b.get(j).is_some_and(|c| is_ident(*c)) {
+        return None;
+    }
+    while b.get(j).is_some_and(u8::is_ascii_whitespace) {
+        j += 1;
+    }
+    if b.get(j) != Some(&b'(') {
+        return None;
+    }
+    let close = matching(b, j, b'(', b')', 4096)?;
+    let header = std::str::from_utf8(&b[j + 1..close]).ok()?;
+    let compact: String = header.chars().filter(|c| !c.is_whitespace()).collect();
+    let endless = if is_for {
+        let parts: Vec<&str> = compact.split(';').collect();
+        parts.len() == 3
+            && (parts[1].is_empty()
+                || parts[1] == "true"
+                || parts[1].contains("<Infinity")
+                || parts[1].contains("<=Infinity"))
+    } else {
+        matches!(compact.as_str(), "true" | "1" | "!0" | "!![]" | "!!1")
+    };
+    if !endless {
+        return None;
+    }
+    let mut k = close + 1;
+    while b.get(k).is_some_and(u8::is_ascii_whitespace) {
+        k += 1;
+    }
+    let body_end = if b.get(k) == Some(&b'{') {
+        matching(b, k, b'{', b'}', MAX_LOOP_BODY)?
+    } else {
+        k + memchr::memchr(b';', &b[k..(k + 4096).min(b.len())])?
+    };
+    let body = String::from_utf8_lossy(&b[k..body_end]);
+    let exits = ["break", "return", "throw", "process.exit", "await", "yield"];
+    if exits.iter().any(|e| body.contains(e)) {
+        return None;
+    }
+    Some(close + 1)
+}
+
+/// The index of the bracket closing the one at `open`, skipping strings; `None` past `max`.
+fn matching(b: &[u8], open: usize, o: u8, c: u8, max: usize) -> Option<usize> {
+    let mut depth = 0u32;
+    let mut i = open;
+    let end = (open + max).min(b.len());
+    while i < end {
+        match b[i] {
+            q @ (b'\'' | b'"' | b'`') => {
+                let _ = q;
+                i = skip_string(b, i);
+                continue;
+            }
+            x if x == o => depth += 1,
+            x if x == c => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod loop_tests {
+    use super::top_level_infinite_loops as loops;
+
+    #[test]
+    fn top_level_loops_without_exit() {
+        assert_eq!(
+            loops(
+                "a.js",
+                "for (let i = 666; i < Infinity; i++) { console.log(i); }"
+            )
+            .len(),
+            1
+        );
+        assert_eq!(loops("a.js", "while (true) {}\n").len(), 1);
+        assert_eq!(loops("a.js", "for(;;)x++;").len(), 1);
+        // Inside a function, with an exit, or in a string/comment: not reported.
+        assert!(loops("a.js", "function f() { while (true) {} }").is_empty());
+        assert!(loops("a.js", "while (true) { if (x()) break; }").is_empty());
+        assert!(loops("a.js", "const s = 'while (true) {}'; // for (;;) {}").is_empty());
+        assert!(loops("a.js", "for (let i = 0; i < n; i++) {}").is_empty());
+        assert!(loops("a.js", "const r = /{/; while (true) {}").len() == 1);
     }
 }
