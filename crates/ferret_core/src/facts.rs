@@ -7,6 +7,7 @@
 use crate::capability::Capability;
 use crate::location::{Excerpt, Location};
 use crate::package::PackageId;
+use crate::registry::{MetadataStatus, RegistryFacts};
 use crate::signals::TextSignals;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -236,6 +237,12 @@ pub struct PackageFacts {
     /// Paths of files that run at install time.
     pub install_time_files: BTreeSet<String>,
     pub archive_issues: Vec<ArchiveIssue>,
+    /// What the registry says about the package (input data; rules never fetch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry: Option<RegistryFacts>,
+    /// Whether registry metadata was available, so metadata rules can say they did not run.
+    #[serde(default)]
+    pub metadata_status: MetadataStatus,
 }
 
 impl PackageFacts {

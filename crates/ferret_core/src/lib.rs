@@ -8,6 +8,7 @@ pub mod facts;
 pub mod finding;
 pub mod location;
 pub mod package;
+pub mod registry;
 pub mod report;
 pub mod signals;
 
@@ -19,6 +20,10 @@ pub use facts::{
 pub use finding::{Action, Category, Evidence, Finding, Related, Severity};
 pub use location::{Excerpt, LineIndex, Location, Span};
 pub use package::{Ecosystem, PackageId};
+pub use registry::{
+    DistInfo, MetadataStatus, NotEvaluated, Person, RegistryFacts, UnixTime, Unpublished,
+    VersionDoc, VersionInfo,
+};
 pub use report::{
     CapabilitySummary, FileError, LockfileRef, PackageInfo, PackageReport, ProjectInfo,
     ProjectPackage, ScanError, ScanReport,

@@ -47,6 +47,10 @@ pub struct PackageReport {
     /// Where the package sits in a scanned project (absent for single-package scans).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<ProjectPackage>,
+    /// Metadata rules that did not run because registry metadata was not available (offline,
+    /// local directory): shown so a missing check is never mistaken for a pass.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_evaluated: Vec<crate::registry::NotEvaluated>,
 }
 
 impl PackageReport {

@@ -212,6 +212,7 @@ mod tests {
             alerts,
             files_failed: Vec::new(),
             project: None,
+            not_evaluated: Vec::new(),
         }
     }
 

@@ -188,6 +188,7 @@ pub(crate) fn sample_report() -> ScanReport {
         alerts: vec![malware, endpoint, telemetry, shell],
         files_failed: vec![failed],
         project: None,
+        not_evaluated: Vec::new(),
     };
 
     let clean = PackageReport {
@@ -204,6 +205,7 @@ pub(crate) fn sample_report() -> ScanReport {
         alerts: Vec::new(),
         files_failed: Vec::new(),
         project: None,
+        not_evaluated: Vec::new(),
     };
 
     ScanReport {

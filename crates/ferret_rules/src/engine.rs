@@ -68,6 +68,8 @@ pub fn build_facts(tree: &PackageTree, ecosystem: Ecosystem) -> PackageFacts {
         install_scripts,
         install_time_files,
         archive_issues: tree.issues.clone(),
+        registry: None,
+        metadata_status: ferret_core::MetadataStatus::default(),
     }
 }
 
@@ -131,6 +133,7 @@ pub fn report(tree: &PackageTree, facts: &PackageFacts, alerts: Vec<Finding>) ->
             .collect(),
         files_failed: file_errors(facts),
         project: None,
+        not_evaluated: Vec::new(),
     }
 }
 

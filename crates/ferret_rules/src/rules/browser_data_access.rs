@@ -80,6 +80,8 @@ mod tests {
             install_scripts: Vec::new(),
             install_time_files: Default::default(),
             archive_issues: Vec::new(),
+            registry: None,
+            metadata_status: ferret_core::MetadataStatus::default(),
         };
         let findings = crate::engine::run_rules(&pkg, &[BrowserDataAccess]);
         assert_eq!(findings.len(), 1);
