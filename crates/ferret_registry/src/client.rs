@@ -56,6 +56,26 @@ const MAX_REDIRECTS: usize = 5;
 /// A `Retry-After` longer than this is not waited for in full.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
 
+/// A packument answer: unchanged since the validators given, or a new body.
+#[derive(Debug, Clone)]
+pub enum Packument {
+    NotModified,
+    Fresh {
+        value: Value,
+        /// The body as received, for the cache.
+        body: Vec<u8>,
+        etag: Option<String>,
+        last_modified: Option<String>,
+    },
+}
+
+/// One response: `body` is `None` for a 304.
+struct Got {
+    body: Option<Vec<u8>>,
+    etag: Option<String>,
+    last_modified: Option<String>,
+}
+
 enum Failure {
     /// Worth another attempt: connection trouble, 429, 5xx.
     Transient(RegistryError, Option<Duration>),
@@ -165,6 +185,99 @@ impl NpmClient {
         })
     }
 
+    /// The full packument with HTTP caching: with the validators of a cached copy, the
+    /// request is conditional (`If-None-Match` / `If-Modified-Since`) and a `304 Not
+    /// Modified` comes back as [`Packument::NotModified`].
+    pub fn packument_conditional(
+        &self,
+        name: &str,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+    ) -> Result<Packument, RegistryError> {
+        validate_name(name)?;
+        let url = self.packument_url(name);
+        let mut extra: Vec<(&'static str, &str)> = Vec::new();
+        if let Some(etag) = etag {
+            extra.push(("if-none-match", etag));
+        }
+        if let Some(lm) = last_modified {
+            extra.push(("if-modified-since", lm));
+        }
+        let got = self.get_full(
+            &url,
+            "packument",
+            self.limits.max_packument_size,
+            "max_packument_size",
+            "application/json",
+            &extra,
+        )?;
+        let Some(body) = got.body else {
+            return Ok(Packument::NotModified);
+        };
+        // Parsed here so a broken body is an error now, not a poisoned cache entry later.
+        let value: Value =
+            serde_json::from_slice(&body).map_err(|e| RegistryError::InvalidJson {
+                url: redact(&url),
+                message: e.to_string(),
+            })?;
+        Ok(Packument::Fresh {
+            value,
+            body,
+            etag: got.etag,
+            last_modified: got.last_modified,
+        })
+    }
+
+    /// The packument URL of `name` on the registry serving it (per-scope registries).
+    pub fn packument_url(&self, name: &str) -> String {
+        format!(
+            "{}{}",
+            self.config.registry_for(name),
+            name.replacen('/', "%2f", 1)
+        )
+    }
+
+    /// Downloads a tarball by URL (a lockfile's `resolved`) and verifies it against an SRI
+    /// `integrity` string (or, with `None`, accepts it and returns its sha512). The token
+    /// sent is the one configured for the URL's host and path.
+    pub fn tarball(
+        &self,
+        url: &str,
+        integrity: Option<&str>,
+        name: &str,
+        version: &str,
+    ) -> Result<(Vec<u8>, String), RegistryError> {
+        let tarball = self.get(
+            url,
+            "tarball",
+            self.limits.max_tarball_size,
+            "max_tarball_size",
+            "application/octet-stream, */*",
+        )?;
+        let dist = match integrity {
+            Some(sri) => serde_json::json!({ "integrity": sri }),
+            None => {
+                use base64::Engine as _;
+                use sha2::Digest as _;
+                let digest = sha2::Sha512::digest(&tarball);
+                let sri = format!(
+                    "sha512-{}",
+                    base64::engine::general_purpose::STANDARD.encode(digest)
+                );
+                return Ok((tarball, sri));
+            }
+        };
+        let verified = verify_integrity(&tarball, &dist).map_err(|e| match e {
+            RegistryError::MissingField { field, .. } => RegistryError::MissingField {
+                name: name.to_owned(),
+                version: version.to_owned(),
+                field,
+            },
+            other => other,
+        })?;
+        Ok((tarball, verified))
+    }
+
     fn get(
         &self,
         url: &str,
@@ -173,10 +286,27 @@ impl NpmClient {
         limit_name: &'static str,
         accept: &str,
     ) -> Result<Vec<u8>, RegistryError> {
+        let got = self.get_full(url, what, limit, limit_name, accept, &[])?;
+        // Without validators the server has nothing to answer 304 to; treat one as an error.
+        got.body.ok_or_else(|| RegistryError::Http {
+            url: redact(url),
+            status: 304,
+        })
+    }
+
+    fn get_full(
+        &self,
+        url: &str,
+        what: &'static str,
+        limit: u64,
+        limit_name: &'static str,
+        accept: &str,
+        extra: &[(&'static str, &str)],
+    ) -> Result<Got, RegistryError> {
         let mut attempt = 0;
         loop {
-            match self.get_once(url, what, limit, limit_name, accept) {
-                Ok(body) => return Ok(body),
+            match self.get_once(url, what, limit, limit_name, accept, extra) {
+                Ok(got) => return Ok(got),
                 Err(Failure::Transient(err, retry_after)) => {
                     let Some(pause) = self.backoff.get(attempt) else {
                         return Err(err);
@@ -197,7 +327,8 @@ impl NpmClient {
         limit: u64,
         limit_name: &'static str,
         accept: &str,
-    ) -> Result<Vec<u8>, Failure> {
+        extra: &[(&'static str, &str)],
+    ) -> Result<Got, Failure> {
         let mut current = url.to_owned();
         for _ in 0..=MAX_REDIRECTS {
             if !(current.starts_with("https://") || current.starts_with("http://")) {
@@ -206,13 +337,32 @@ impl NpmClient {
                 }));
             }
             let mut request = self.agent.get(&current).header("accept", accept);
+            for (name, value) in extra {
+                request = request.header(*name, *value);
+            }
             if let Some(token) = self.config.token_for(&current) {
                 request = request.header("authorization", format!("Bearer {token}"));
             }
             let shown = redact(&current);
             let mut response = request.call().map_err(|e| transport_failure(&shown, e))?;
             let status = response.status().as_u16();
+            let header = |name: &str| {
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            };
+            let etag = header("etag");
+            let last_modified = header("last-modified");
             match status {
+                304 if !extra.is_empty() => {
+                    return Ok(Got {
+                        body: None,
+                        etag,
+                        last_modified,
+                    });
+                }
                 200..=299 => {
                     return response
                         .body_mut()
@@ -229,6 +379,11 @@ impl NpmClient {
                                 })
                             }
                             other => transport_failure(&shown, other),
+                        })
+                        .map(|body| Got {
+                            body: Some(body),
+                            etag,
+                            last_modified,
                         });
                 }
                 301 | 302 | 303 | 307 | 308 => {

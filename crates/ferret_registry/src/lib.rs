@@ -14,7 +14,7 @@ mod integrity;
 mod npmrc;
 mod spec;
 
-pub use client::{ClientLimits, FetchedPackage, NpmClient};
+pub use client::{ClientLimits, FetchedPackage, NpmClient, Packument};
 pub use integrity::verify_integrity;
 pub use npmrc::{DEFAULT_REGISTRY, RegistryConfig};
 pub use spec::{parse_spec, resolve_version, validate_name};
