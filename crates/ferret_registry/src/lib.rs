@@ -10,10 +10,12 @@
 //! appear in errors or `Debug` output.
 
 mod client;
+mod facts;
 mod integrity;
 mod npmrc;
 mod spec;
 
+pub use facts::{npm_bin, npm_registry_facts, npm_version_doc, parse_time};
 pub use client::{ClientLimits, FetchedPackage, NpmClient, Packument};
 pub use integrity::verify_integrity;
 pub use npmrc::{DEFAULT_REGISTRY, RegistryConfig};
