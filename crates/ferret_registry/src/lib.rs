@@ -15,8 +15,8 @@ mod integrity;
 mod npmrc;
 mod spec;
 
-pub use facts::{npm_bin, npm_registry_facts, npm_version_doc, parse_time};
 pub use client::{ClientLimits, FetchedPackage, NpmClient, Packument};
+pub use facts::{npm_bin, npm_registry_facts, npm_version_doc, parse_time};
 pub use integrity::verify_integrity;
 pub use npmrc::{DEFAULT_REGISTRY, RegistryConfig};
 pub use spec::{parse_spec, resolve_version, validate_name};
