@@ -1,4 +1,5 @@
-//! Renderers: turn a [`ScanReport`] into what a person or a program reads.
+//! Renderers: turn a [`ScanReport`] into what a person or a program reads: terminal text,
+//! JSON, SARIF 2.1.0 (code scanning) and markdown (pull-request comments).
 //!
 //! Renderers are pure functions from the report to a `String`: no I/O, no environment
 //! reads (the caller decides about color), deterministic output so it can be snapshotted.
@@ -6,11 +7,15 @@
 //! escapes control characters so a file name cannot inject terminal escape sequences.
 
 mod json;
+mod markdown;
+mod sarif;
 mod terminal;
 #[cfg(test)]
 mod test_support;
 
 pub use json::render_json;
+pub use markdown::render_markdown;
+pub use sarif::{RuleDescriptor, SARIF_SCHEMA_URI, SarifOptions, render_sarif};
 pub use terminal::{TerminalOptions, render_terminal};
 
 #[doc(no_inline)]

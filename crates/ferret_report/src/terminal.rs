@@ -58,6 +58,17 @@ fn render_package(out: &mut String, pkg: &PackageReport, opts: &TerminalOptions,
         .map_or(Cow::Borrowed("unknown"), clean);
     let _ = writeln!(out, "  integrity  {integrity}");
     let _ = writeln!(out, "  source     {}", clean(&info.source));
+    // In a project scan, say who pulled a flagged package in: that is what a user acts on.
+    if let Some(project) = pkg.project.as_ref()
+        && pkg.worst_action() >= Some(Action::Warn)
+    {
+        for path in &project.paths {
+            let _ = writeln!(out, "  via        {}", clean(&path.join(" > ")));
+        }
+        if let Some(lock) = &project.lockfile {
+            let _ = writeln!(out, "  locked at  {}:{}", clean(&lock.path), lock.line);
+        }
+    }
 
     out.push('\n');
     render_capabilities(out, &pkg.capabilities, p);
@@ -514,6 +525,23 @@ mod tests {
     fn package_without_manifest_is_labelled() {
         assert_eq!(package_label("", ""), "(unnamed package)@(no version)");
         assert_eq!(package_label("a\u{1b}", "1"), "a\\u{1b}@1");
+    }
+
+    #[test]
+    fn dependency_path_under_flagged_package_header() {
+        let report = crate::test_support::sample_project_report();
+        let out = render_terminal(&report, &TerminalOptions::default());
+        let header = out.find("evil-pkg@1.0.3  6 files").unwrap_or(usize::MAX);
+        let via = out
+            .find("  via        my-app > jest > evil-pkg@1.0.3\n  via        my-app > ts-jest > jest > evil-pkg@1.0.3\n  locked at  package-lock.json:120\n")
+            .unwrap_or(0);
+        assert!(via > header && header != usize::MAX, "{out}");
+        // A clean package gets no path line even in a project scan.
+        let clean = out.find("@scope/clean@2.0.0").unwrap_or(0);
+        assert!(
+            !out[clean..].contains("via        my-app > @scope/clean"),
+            "{out}"
+        );
     }
 
     #[test]

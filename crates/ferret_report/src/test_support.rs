@@ -219,3 +219,126 @@ pub(crate) fn sample_report() -> ScanReport {
         project: None,
     }
 }
+
+/// Rule descriptors for the SARIF renderer, as the CLI builds them from the registry.
+pub(crate) fn sample_rules() -> Vec<crate::RuleDescriptor> {
+    let rule = |id: &str, name: &str, summary: &str, action, severity, category| {
+        crate::RuleDescriptor {
+            id: id.into(),
+            name: name.into(),
+            summary: summary.into(),
+            docs_markdown: format!(
+                "## What it does\n{summary}.\n\n## Why is this a risk?\nIt is.\n\n## Example\n```js\nx()\n```\n"
+            ),
+            default_action: action,
+            severity,
+            category,
+        }
+    };
+    vec![
+        rule(
+            "shell-access",
+            "ShellAccess",
+            "Flags code that can start an operating-system process",
+            Action::Info,
+            Severity::Medium,
+            Category::Capability,
+        ),
+        rule(
+            "suspicious-endpoint",
+            "SuspiciousEndpoint",
+            "Flags requests to raw IP addresses and paste sites",
+            Action::Warn,
+            Severity::High,
+            Category::Malicious,
+        ),
+        rule(
+            "telemetry",
+            "Telemetry",
+            "Flags code that sends usage data",
+            Action::Monitor,
+            Severity::Low,
+            Category::Malicious,
+        ),
+        rule(
+            "malware",
+            "Malware",
+            "The verdict: the package is malicious",
+            Action::Block,
+            Severity::Critical,
+            Category::Malicious,
+        ),
+    ]
+}
+
+/// [`sample_report`] as a project scan: `evil-pkg` installed in node_modules and reached
+/// through two dependency paths, the clean package fetched from the registry, and a package
+/// with hostile markup in its name and message (for the markdown renderer's escaping).
+pub(crate) fn sample_project_report() -> ScanReport {
+    use ferret_core::{LockfileRef, ProjectInfo, ProjectPackage};
+    let mut report = sample_report();
+    report.errors.clear();
+    report.project = Some(ProjectInfo {
+        root: ".".into(),
+        name: Some("my-app@1.0.0".into()),
+        lockfiles: vec!["package-lock.json".into()],
+        sources: [("node_modules".to_string(), 2), ("registry".to_string(), 1)]
+            .into_iter()
+            .collect(),
+        direct: 1,
+        transitive: 2,
+        notes: vec!["offline: 1 package not checked".into()],
+    });
+    report.packages[0].project = Some(ProjectPackage {
+        direct: false,
+        dev: true,
+        paths: vec![
+            vec!["my-app".into(), "jest".into(), "evil-pkg@1.0.3".into()],
+            vec![
+                "my-app".into(),
+                "ts-jest".into(),
+                "jest".into(),
+                "evil-pkg@1.0.3".into(),
+            ],
+        ],
+        lockfile: Some(LockfileRef {
+            path: "package-lock.json".into(),
+            line: 120,
+        }),
+        origin: "node_modules".into(),
+    });
+    report.packages[1].project = Some(ProjectPackage {
+        direct: true,
+        dev: false,
+        paths: vec![vec!["my-app".into(), "@scope/clean@2.0.0".into()]],
+        lockfile: Some(LockfileRef {
+            path: "package-lock.json".into(),
+            line: 40,
+        }),
+        origin: "registry".into(),
+    });
+
+    // A hostile package: markup, a link and a table-breaking pipe in its name, message and
+    // code, installed but absent from the lockfile (no lockfile line).
+    let mut hostile = report.packages[0].clone();
+    hostile.package.name = "<img src=x onerror=alert(1)>|[click](https://evil.example)".into();
+    hostile.package.version = "0.0.1".into();
+    hostile.capabilities.truncate(1);
+    hostile.files_failed.clear();
+    hostile.alerts.truncate(2);
+    hostile.alerts.remove(0);
+    hostile.alerts[0].message =
+        "request to `</code><script>x</script>` and **[here](javascript:alert(1))** | x".into();
+    if let Some(code) = hostile.alerts[0].code.as_mut() {
+        code.text = "fetch(`x`)``` </details> <b>".into();
+    }
+    hostile.project = Some(ProjectPackage {
+        direct: true,
+        dev: false,
+        paths: vec![vec!["my-app".into(), "<b>bold</b>".into()]],
+        lockfile: None,
+        origin: "node_modules".into(),
+    });
+    report.packages.push(hostile);
+    report
+}
