@@ -120,6 +120,57 @@ pub struct CallFact {
     pub code: Excerpt,
     /// True when the call is at module top level (runs on load), not inside a function.
     pub top_level: bool,
+    /// The innermost enclosing function: an index into [`FileFacts::functions`] plus one;
+    /// 0 = module top level. Two facts with the same scope run in the same function body.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub scope: u32,
+    /// Per argument (same indexing as `args`), the kinds of data that flow into it through
+    /// local bindings, object/array/template literals, concatenation and encoders
+    /// (`JSON.stringify`, `Buffer.from`, `encodeURIComponent`, `btoa`, `.toString()`), sorted
+    /// and deduplicated. Empty when no argument carries any source.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub arg_sources: Vec<Vec<Source>>,
+}
+
+impl CallFact {
+    /// Every source kind that reaches any argument.
+    pub fn sources(&self) -> impl Iterator<Item = Source> + '_ {
+        self.arg_sources.iter().flatten().copied()
+    }
+
+    /// Whether data of `kind` reaches any argument.
+    pub fn receives(&self, kind: Source) -> bool {
+        self.sources().any(|s| s == kind)
+    }
+}
+
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference"
+)]
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// A kind of sensitive or untrusted data a value may carry (light, intra-file data flow).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Source {
+    /// The whole environment object (`process.env`, `{...process.env}`,
+    /// `JSON.stringify(process.env)`); not its key names alone (`Object.keys(process.env)`).
+    EnvAll,
+    /// The value of one environment variable (`process.env.NPM_TOKEN`).
+    EnvVar,
+    /// Host and user identity: `os.hostname()`, `os.userInfo()`, `os.networkInterfaces()`.
+    SystemInfo,
+    /// File contents (`fs.readFileSync`, `fs.promises.readFile`).
+    FileRead,
+    /// The output of a command (`child_process.execSync`).
+    CommandOutput,
+    /// Decoded data (`atob`, `Buffer.from(x, 'base64' | 'hex')`).
+    Decoded,
+    /// A body received from the network (`await fetch(u)`, `await axios.get(u)`).
+    Download,
 }
 
 /// A string the code contains or computes. `folded` strings were computed (concatenation,
@@ -168,6 +219,10 @@ pub struct FileFacts {
     /// fingerprints); empty for most files.
     #[serde(default, skip_serializing_if = "TextSignals::is_empty")]
     pub signals: TextSignals,
+    /// Byte spans of the file's functions (declarations, expressions, arrows, methods) in
+    /// source order; function `i` is scope `i + 1` (see [`CallFact::scope`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub functions: Vec<crate::location::Span>,
 }
 
 impl FileFacts {
@@ -184,7 +239,28 @@ impl FileFacts {
             strings: Vec::new(),
             text: TextFacts::default(),
             signals: TextSignals::default(),
+            functions: Vec::new(),
         }
+    }
+
+    /// The innermost function containing byte offset `offset` (scope id, 0 = top level), so
+    /// uses and strings, which carry only their location, compare with [`CallFact::scope`].
+    pub fn scope_at(&self, offset: u32) -> u32 {
+        // `functions` is sorted by start and properly nested: the innermost container is the
+        // last function starting at or before `offset` that still contains it.
+        let upto = self.functions.partition_point(|f| f.start <= offset);
+        let mut i = upto;
+        // Bounded walk outwards: enclosing functions start earlier; siblings end earlier.
+        let mut steps = 0u32;
+        while i > 0 && steps < 4096 {
+            i -= 1;
+            steps += 1;
+            let f = self.functions[i];
+            if offset < f.end {
+                return u32::try_from(i + 1).unwrap_or(u32::MAX);
+            }
+        }
+        0
     }
 
     pub fn uses_of(&self, cap: Capability) -> impl Iterator<Item = &CapabilityUse> {

@@ -7,15 +7,17 @@ use crate::capabilities::{
     records_calls,
 };
 use crate::eval::{Evaluator, Value, normalize_module};
+use ferret_core::facts::Source;
 use ferret_core::{
     CallFact, Capability, CapabilityUse, Excerpt, FileFacts, ImportFact, ImportKind, LineIndex,
     Location, Span, StringFact, UseKind,
 };
 use oxc_ast::ast::{
-    Argument, ArrowFunctionExpression, AssignmentExpression, BinaryExpression, BindingPattern,
-    CallExpression, ExportAllDeclaration, ExportFromDeclaration, Expression, Function,
-    ImportDeclaration, ImportDeclarationSpecifier, ImportExpression, MemberExpression,
-    ModuleExportName, NewExpression, ObjectPropertyKind, PropertyKey, SpreadElement, StringLiteral,
+    Argument, ArrayExpressionElement, ArrowFunctionExpression, AssignmentExpression,
+    AssignmentTarget, BinaryExpression, BindingPattern, CallExpression, ChainElement,
+    ExportAllDeclaration, ExportFromDeclaration, Expression, Function, ImportDeclaration,
+    ImportDeclarationSpecifier, ImportExpression, MemberExpression, ModuleExportName,
+    NewExpression, ObjectPropertyKind, PropertyKey, SpreadElement, StringLiteral,
     TSImportEqualsDeclaration, TSModuleReference, TemplateLiteral, UnaryExpression,
     VariableDeclarator,
 };
@@ -34,6 +36,37 @@ const MAX_STRING_BYTES: usize = 32 << 20;
 /// The visitor stops descending below this expression depth. The nesting pre-scan keeps
 /// real input far below it; this is the backstop that keeps the walk itself bounded.
 const MAX_VISIT_DEPTH: u32 = 20_000;
+/// Deepest expression the data-flow pass looks into (`JSON.stringify({a: {b: [x]}})` is 5).
+const MAX_TAINT_DEPTH: u32 = 24;
+/// Nodes the data-flow pass may visit per file beyond a fixed allowance, per source byte:
+/// it re-reads only initializers, assigned values and the arguments of recorded calls, so
+/// ordinary files use a fraction; a hostile file cannot make it quadratic.
+const TAINT_FUEL_PER_BYTE: u64 = 2;
+
+/// A set of [`Source`] kinds as bits.
+type Taint = u8;
+
+const ALL_SOURCES: [Source; 7] = [
+    Source::EnvAll,
+    Source::EnvVar,
+    Source::SystemInfo,
+    Source::FileRead,
+    Source::CommandOutput,
+    Source::Decoded,
+    Source::Download,
+];
+
+fn bit(s: Source) -> Taint {
+    1 << (s as u8)
+}
+
+fn sources_of(t: Taint) -> Vec<Source> {
+    ALL_SOURCES
+        .iter()
+        .copied()
+        .filter(|s| t & bit(*s) != 0)
+        .collect()
+}
 
 /// Methods and functions whose result, when it folds, is recorded as a folded string.
 const FOLDING_METHODS: &[&str] = &[
@@ -65,6 +98,12 @@ pub struct Collector<'s> {
     /// The span of an assignment target member, recorded as a write, not as a read.
     write_target: Option<oxc_span::Span>,
     string_bytes: usize,
+    /// Source kinds carried by local bindings (flow-insensitive: a binding keeps every
+    /// source ever assigned to it).
+    taint: std::collections::HashMap<oxc_syntax::symbol::SymbolId, Taint>,
+    taint_fuel: u64,
+    /// Scope ids of the enclosing functions (see [`FileFacts::functions`]).
+    scopes: Vec<u32>,
 }
 
 fn fspan(s: oxc_span::Span) -> Span {
@@ -107,7 +146,26 @@ impl<'s> Collector<'s> {
             in_plus_chain: false,
             write_target: None,
             string_bytes: 0,
+            taint: std::collections::HashMap::new(),
+            taint_fuel: 100_000 + TAINT_FUEL_PER_BYTE * source.len() as u64,
+            scopes: Vec::new(),
         }
+    }
+
+    fn scope(&self) -> u32 {
+        self.scopes.last().copied().unwrap_or(0)
+    }
+
+    fn enter_function(&mut self, span: oxc_span::Span) {
+        self.facts.functions.push(fspan(span));
+        let id = u32::try_from(self.facts.functions.len()).unwrap_or(u32::MAX);
+        self.scopes.push(id);
+        self.function_depth += 1;
+    }
+
+    fn leave_function(&mut self) {
+        self.scopes.pop();
+        self.function_depth -= 1;
     }
 
     pub fn location(&self, span: oxc_span::Span) -> Location {
@@ -186,13 +244,31 @@ impl<'s> Collector<'s> {
     }
 
     fn add_call(&mut self, callee: String, args: &[Argument<'_>], span: oxc_span::Span) {
+        // A process's argv array (`spawn('curl', ['-d', '@~/.npmrc', url])`) is recorded as
+        // one space-joined string, so command-line checks read it like a shell line.
+        let argv = callee.starts_with("child_process.");
         let mut folded = Vec::with_capacity(args.len().min(16));
-        for a in args.iter().take(64) {
-            let v = match a.as_expression() {
-                Some(e) => self.ev.fold_str(e, 0).map(|s| cap_chars(&s, MAX_ARG_CHARS)),
-                None => None,
+        let mut taints: Vec<Taint> = Vec::new();
+        for (i, a) in args.iter().take(64).enumerate() {
+            let Some(e) = a.as_expression() else {
+                folded.push(None);
+                continue;
+            };
+            let v = match self.ev.eval(e, 0) {
+                Value::Str(s) => Some(cap_chars(&s, MAX_ARG_CHARS)),
+                Value::Num(n) => Some(crate::eval::num_to_string(n)),
+                Value::Arr(items) if argv => {
+                    let words: Option<Vec<_>> = items.iter().map(Value::as_string).collect();
+                    words.map(|w| cap_chars(&w.join(" "), MAX_ARG_CHARS))
+                }
+                _ => None,
             };
             folded.push(v);
+            let t = self.taint_of(e, 0);
+            if t != 0 {
+                taints.resize(i + 1, 0);
+                taints[i] = t;
+            }
         }
         let location = self.location(span);
         let code = self.excerpt(span);
@@ -202,7 +278,287 @@ impl<'s> Collector<'s> {
             location,
             code,
             top_level: self.function_depth == 0,
+            scope: self.scope(),
+            arg_sources: taints.into_iter().map(sources_of).collect(),
         });
+    }
+
+    /// The source kinds an expression's value may carry: a bounded walk of the expression
+    /// (never into function bodies) through literals, concatenation, templates, encoders and
+    /// any call's arguments and receiver, with the taint of local bindings.
+    fn taint_of(&mut self, e: &Expression<'_>, depth: u32) -> Taint {
+        if depth > MAX_TAINT_DEPTH || self.taint_fuel == 0 {
+            return 0;
+        }
+        self.taint_fuel -= 1;
+        let d = depth + 1;
+        match e {
+            Expression::Identifier(id) => {
+                let Some(r) = id.reference_id.get() else {
+                    return 0;
+                };
+                match self.ev.scoping.get_reference(r).symbol_id() {
+                    Some(sym) => {
+                        let t = self.taint.get(&sym).copied().unwrap_or(0);
+                        if matches!(self.ev.bindings.get(&sym), Some(Value::Global(p)) if p == "process.env")
+                        {
+                            t | bit(Source::EnvAll)
+                        } else {
+                            t
+                        }
+                    }
+                    None => 0,
+                }
+            }
+            Expression::StaticMemberExpression(_)
+            | Expression::ComputedMemberExpression(_)
+            | Expression::PrivateFieldExpression(_) => match e.as_member_expression() {
+                Some(m) => self.member_taint(e, m, d),
+                None => 0,
+            },
+            Expression::CallExpression(c) => self.call_taint(c, d),
+            Expression::NewExpression(n) => self.args_taint(&n.arguments, d),
+            Expression::ObjectExpression(o) => {
+                let mut t = 0;
+                for p in &o.properties {
+                    t |= match p {
+                        ObjectPropertyKind::ObjectProperty(p) => self.taint_of(&p.value, d),
+                        ObjectPropertyKind::SpreadProperty(s) => self.taint_of(&s.argument, d),
+                    };
+                }
+                t
+            }
+            Expression::ArrayExpression(a) => {
+                let mut t = 0;
+                for el in &a.elements {
+                    t |= match el {
+                        ArrayExpressionElement::SpreadElement(s) => self.taint_of(&s.argument, d),
+                        ArrayExpressionElement::Elision(_) => 0,
+                        other => match other.as_expression() {
+                            Some(x) => self.taint_of(x, d),
+                            None => 0,
+                        },
+                    };
+                }
+                t
+            }
+            Expression::TemplateLiteral(t) => {
+                let mut out = 0;
+                for x in &t.expressions {
+                    out |= self.taint_of(x, d);
+                }
+                out
+            }
+            Expression::TaggedTemplateExpression(t) => {
+                let mut out = 0;
+                for x in &t.quasi.expressions {
+                    out |= self.taint_of(x, d);
+                }
+                out
+            }
+            Expression::BinaryExpression(b) => {
+                // `a + b + c + …` is left-deep: walk the chain iteratively.
+                let mut t = self.taint_of(&b.right, d);
+                let mut cur = &b.left;
+                while let Expression::BinaryExpression(inner) = cur {
+                    if self.taint_fuel == 0 {
+                        return t;
+                    }
+                    self.taint_fuel -= 1;
+                    t |= self.taint_of(&inner.right, d);
+                    cur = &inner.left;
+                }
+                t | self.taint_of(cur, d)
+            }
+            Expression::LogicalExpression(l) => {
+                self.taint_of(&l.left, d) | self.taint_of(&l.right, d)
+            }
+            Expression::ConditionalExpression(c) => {
+                self.taint_of(&c.consequent, d) | self.taint_of(&c.alternate, d)
+            }
+            Expression::AssignmentExpression(a) => self.taint_of(&a.right, d),
+            Expression::ParenthesizedExpression(p) => self.taint_of(&p.expression, d),
+            Expression::AwaitExpression(a) => self.taint_of(&a.argument, d),
+            Expression::SequenceExpression(s) => match s.expressions.last() {
+                Some(l) => self.taint_of(l, d),
+                None => 0,
+            },
+            Expression::TSAsExpression(x) => self.taint_of(&x.expression, d),
+            Expression::TSSatisfiesExpression(x) => self.taint_of(&x.expression, d),
+            Expression::TSNonNullExpression(x) => self.taint_of(&x.expression, d),
+            Expression::ChainExpression(c) => match &c.expression {
+                ChainElement::CallExpression(call) => self.call_taint(call, d),
+                ChainElement::TSNonNullExpression(x) => self.taint_of(&x.expression, d),
+                other => match other.as_member_expression() {
+                    Some(m) => self.taint_of(m.object(), d),
+                    None => 0,
+                },
+            },
+            _ => 0,
+        }
+    }
+
+    fn member_taint(&mut self, e: &Expression<'_>, m: &MemberExpression<'_>, d: u32) -> Taint {
+        let obj = m.object();
+        if self.is_process_env(obj) {
+            return bit(Source::EnvVar);
+        }
+        if self.is_process_env(e) {
+            return bit(Source::EnvAll);
+        }
+        self.taint_of(obj, d)
+    }
+
+    fn args_taint(&mut self, args: &[Argument<'_>], d: u32) -> Taint {
+        let mut t = 0;
+        for a in args.iter().take(64) {
+            t |= match a {
+                Argument::SpreadElement(s) => self.taint_of(&s.argument, d),
+                other => match other.as_expression() {
+                    Some(x) => self.taint_of(x, d),
+                    None => 0,
+                },
+            };
+        }
+        t
+    }
+
+    fn call_taint(&mut self, c: &CallExpression<'_>, d: u32) -> Taint {
+        // `Object.keys(process.env)`: variable names, not their values.
+        if let Expression::StaticMemberExpression(m) = &c.callee
+            && m.property.name == "keys"
+            && matches!(&m.object, Expression::Identifier(id) if id.name == "Object")
+        {
+            return 0;
+        }
+        let mut t = 0;
+        if self.worth_evaluating(&c.callee) {
+            let callee = self.ev.eval_callee(&c.callee, 0);
+            t |= self.source_call(&callee.value, &c.arguments);
+        }
+        t |= self.args_taint(&c.arguments, d);
+        if let Some(m) = c.callee.as_member_expression() {
+            t |= self.taint_of(m.object(), d);
+        }
+        t
+    }
+
+    /// The source a call to a resolved callee produces, if it is one.
+    fn source_call(&mut self, callee: &Value, args: &[Argument<'_>]) -> Taint {
+        match callee {
+            Value::Module(m, p) => {
+                let last = p.rsplit('.').next().unwrap_or(p);
+                match m.as_str() {
+                    "os" if matches!(last, "hostname" | "userInfo" | "networkInterfaces") => {
+                        bit(Source::SystemInfo)
+                    }
+                    "fs" | "fs/promises" | "graceful-fs" | "fs-extra"
+                        if last.starts_with("readFile") =>
+                    {
+                        bit(Source::FileRead)
+                    }
+                    "child_process" if matches!(last, "execSync" | "execFileSync") => {
+                        bit(Source::CommandOutput)
+                    }
+                    _ if !p.ends_with("()")
+                        && crate::capabilities::member_capability(m, p)
+                            == Some(Capability::Network)
+                        && !m.starts_with("dns") =>
+                    {
+                        bit(Source::Download)
+                    }
+                    _ => 0,
+                }
+            }
+            Value::Global(p) => match p.as_str() {
+                "fetch" => bit(Source::Download),
+                "atob" => bit(Source::Decoded),
+                "Buffer.from" => {
+                    let enc = self.ev.arg_str(args, 1, 0);
+                    if matches!(enc.as_deref(), Some("base64" | "hex" | "base64url")) {
+                        bit(Source::Decoded)
+                    } else {
+                        0
+                    }
+                }
+                _ => 0,
+            },
+            _ => 0,
+        }
+    }
+
+    /// Give the names a pattern binds the taint of their initializer.
+    fn taint_pattern(&mut self, pattern: &BindingPattern<'_>, t: Taint, depth: u32) {
+        if depth > 16 {
+            return;
+        }
+        match pattern {
+            BindingPattern::BindingIdentifier(b) => {
+                if let Some(sym) = b.symbol_id.get() {
+                    *self.taint.entry(sym).or_insert(0) |= t;
+                }
+            }
+            BindingPattern::ObjectPattern(o) => {
+                // `const {NPM_TOKEN} = process.env` takes one variable, `...rest` the rest.
+                let props = if t & bit(Source::EnvAll) == 0 {
+                    t
+                } else {
+                    (t & !bit(Source::EnvAll)) | bit(Source::EnvVar)
+                };
+                for p in &o.properties {
+                    self.taint_pattern(&p.value, props, depth + 1);
+                }
+                if let Some(rest) = &o.rest {
+                    self.taint_pattern(&rest.argument, t, depth + 1);
+                }
+            }
+            BindingPattern::ArrayPattern(a) => {
+                for el in a.elements.iter().flatten() {
+                    self.taint_pattern(el, t, depth + 1);
+                }
+                if let Some(rest) = &a.rest {
+                    self.taint_pattern(&rest.argument, t, depth + 1);
+                }
+            }
+            BindingPattern::AssignmentPattern(a) => self.taint_pattern(&a.left, t, depth + 1),
+        }
+    }
+
+    /// `x = v`, `x += v`, `o.k = v`, `o[k] = v`: the assigned root binding takes `v`'s taint.
+    fn taint_assignment(&mut self, a: &AssignmentExpression<'_>) {
+        let mut target: Option<&Expression<'_>> = None;
+        let sym = match &a.left {
+            AssignmentTarget::AssignmentTargetIdentifier(id) => id
+                .reference_id
+                .get()
+                .and_then(|r| self.ev.scoping.get_reference(r).symbol_id()),
+            other => {
+                if let Some(m) = other.as_member_expression() {
+                    target = Some(m.object());
+                }
+                None
+            }
+        };
+        let sym = sym.or_else(|| {
+            let mut cur = target?;
+            for _ in 0..16 {
+                cur = match cur {
+                    Expression::Identifier(id) => {
+                        let r = id.reference_id.get()?;
+                        return self.ev.scoping.get_reference(r).symbol_id();
+                    }
+                    Expression::StaticMemberExpression(m) => &m.object,
+                    Expression::ComputedMemberExpression(m) => &m.object,
+                    _ => return None,
+                };
+            }
+            None
+        });
+        let Some(sym) = sym else { return };
+        let t = self.taint_of(&a.right, 0);
+        if t != 0 {
+            *self.taint.entry(sym).or_insert(0) |= t;
+        }
     }
 
     /// Whether an expression could possibly denote something the evaluator tracks: its
@@ -231,6 +587,7 @@ impl<'s> Collector<'s> {
                     Some(l) => l,
                     None => return false,
                 },
+                Expression::NewExpression(n) => &n.callee,
                 Expression::ChainExpression(_)
                 | Expression::ImportExpression(_)
                 | Expression::AwaitExpression(_)
@@ -251,13 +608,16 @@ impl<'s> Collector<'s> {
             && matches!(self.ev.eval(e, 0), Value::Global(ref p) if p == "process.env")
     }
 
-    fn whole_env_read(&mut self, span: oxc_span::Span) {
+    /// A read of the whole `process.env`: detail `*`, or `keys` when only the variable names
+    /// are taken (`Object.keys(process.env)`, as `debug` does to find its `DEBUG_*` options).
+    fn whole_env_read(&mut self, span: oxc_span::Span, keys_only: bool) {
+        let detail = if keys_only { "keys" } else { "*" };
         self.add_use(
             Capability::Env,
             "process.env",
             UseKind::Read,
             span,
-            Some("*".to_string()),
+            Some(detail.to_string()),
         );
     }
 
@@ -422,7 +782,7 @@ impl<'s> Collector<'s> {
                     }
                 }
                 if env && let Some(rest) = &o.rest {
-                    self.whole_env_read(rest.span);
+                    self.whole_env_read(rest.span, false);
                 }
             }
             BindingPattern::AssignmentPattern(a) => self.bind_pattern(&a.left, value, depth + 1),
@@ -496,20 +856,23 @@ impl<'a> Visit<'a> for Collector<'_> {
     }
 
     fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
-        self.function_depth += 1;
+        self.enter_function(it.span);
         walk::walk_function(self, it, flags);
-        self.function_depth -= 1;
+        self.leave_function();
     }
 
     fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
-        self.function_depth += 1;
+        self.enter_function(it.span);
         walk::walk_arrow_function_expression(self, it);
-        self.function_depth -= 1;
+        self.leave_function();
     }
 
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
         self.on_call(it);
         // Whole-object reads of `process.env` passed as an argument.
+        let keys_only = matches!(&it.callee, Expression::StaticMemberExpression(m)
+            if m.property.name == "keys"
+                && matches!(&m.object, Expression::Identifier(id) if id.name == "Object"));
         for a in &it.arguments {
             if let Some(e) = a.as_expression()
                 && matches!(
@@ -521,7 +884,7 @@ impl<'a> Visit<'a> for Collector<'_> {
                 )
                 && self.is_process_env(e)
             {
-                self.whole_env_read(a.span());
+                self.whole_env_read(a.span(), keys_only);
             }
         }
         // A call that computes a string (`[..].join('')`, `atob(..)`) is a folded string.
@@ -580,11 +943,15 @@ impl<'a> Visit<'a> for Collector<'_> {
     }
 
     fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
-        if let Some(init) = &it.init
-            && self.worth_evaluating(init)
-        {
-            let v = self.ev.eval(init, 0);
-            self.bind_pattern(&it.id, v, 0);
+        if let Some(init) = &it.init {
+            if self.worth_evaluating(init) {
+                let v = self.ev.eval(init, 0);
+                self.bind_pattern(&it.id, v, 0);
+            }
+            let t = self.taint_of(init, 0);
+            if t != 0 {
+                self.taint_pattern(&it.id, t, 0);
+            }
         }
         walk::walk_variable_declarator(self, it);
     }
@@ -592,6 +959,7 @@ impl<'a> Visit<'a> for Collector<'_> {
     fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
         let prev = self.write_target;
         self.on_assignment(it);
+        self.taint_assignment(it);
         walk::walk_assignment_expression(self, it);
         self.write_target = prev;
     }
@@ -620,7 +988,7 @@ impl<'a> Visit<'a> for Collector<'_> {
 
     fn visit_spread_element(&mut self, it: &SpreadElement<'a>) {
         if self.is_process_env(&it.argument) {
-            self.whole_env_read(it.span);
+            self.whole_env_read(it.span, false);
         }
         walk::walk_spread_element(self, it);
     }

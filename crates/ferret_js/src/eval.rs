@@ -168,6 +168,7 @@ impl<'s> Evaluator<'s> {
                 None => Value::Unknown,
             },
             Expression::CallExpression(call) => self.eval_call(call, d),
+            Expression::NewExpression(n) => instance_of(self.eval(&n.callee, d)),
             Expression::ArrayExpression(a) => {
                 if a.elements.len() > MAX_ARRAY || self.starved() {
                     return Value::Unknown;
@@ -412,6 +413,7 @@ impl<'s> Evaluator<'s> {
                 None => Value::Unknown,
             },
             Value::Global(p) => self.eval_builtin(&p, args, depth),
+            Value::Module(m, p) => channel_result(m, p),
             _ => Value::Unknown,
         }
     }
@@ -648,6 +650,45 @@ pub fn member(obj: Value, prop: &str) -> Value {
         }
         Value::Str(s) if prop == "length" => Value::Num(s.chars().count() as f64),
         Value::Arr(a) if prop == "length" => Value::Num(a.len() as f64),
+        _ => Value::Unknown,
+    }
+}
+
+/// Module functions whose result is a channel that later calls use (`req.write(body)`,
+/// `socket.write(data)`): the result is tracked as `Module(m, "<fn>()")`, so
+/// `const req = https.request(o); req.end(x)` records the call `https.request().end`.
+const CHANNEL_FUNCTIONS: &[(&str, &[&str])] = &[
+    ("http", &["request", "get"]),
+    ("https", &["request", "get"]),
+    ("http2", &["connect"]),
+    ("net", &["connect", "createConnection", "Socket"]),
+    ("tls", &["connect"]),
+    ("dgram", &["createSocket"]),
+];
+
+/// What calling `m.p(...)` returns, as far as calls on the result matter.
+fn channel_result(m: String, p: String) -> Value {
+    let known = CHANNEL_FUNCTIONS
+        .iter()
+        .any(|(module, fns)| *module == m && fns.contains(&p.as_str()));
+    if known {
+        Value::Module(m, format!("{p}()"))
+    } else {
+        Value::Unknown
+    }
+}
+
+/// What `new X(...)` denotes: a channel instance of a module class (`new net.Socket()`), a
+/// browser request object (`new XMLHttpRequest()`, tracked through its prototype so
+/// `xhr.send(body)` is `XMLHttpRequest.prototype.send`), or a fresh CommonJS module
+/// (`new module.constructor()`, whose `_compile` runs source text).
+fn instance_of(class: Value) -> Value {
+    match class {
+        Value::Module(m, p) => channel_result(m, p),
+        Value::Global(p) if p == "XMLHttpRequest" || p == "WebSocket" => {
+            Value::Global(format!("{p}.prototype"))
+        }
+        Value::Global(p) if p == "module.constructor" => Value::Global("module".to_string()),
         _ => Value::Unknown,
     }
 }

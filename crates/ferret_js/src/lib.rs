@@ -224,6 +224,7 @@ impl Analyzer {
                 facts.imports = out.imports;
                 facts.calls = out.calls;
                 facts.strings = out.strings;
+                facts.functions = out.functions;
             }
             Ok(None) => {
                 facts.status = ParseStatus::Failed {

