@@ -8,7 +8,10 @@ use anyhow::{Context as _, Result, anyhow};
 use clap::{Parser, Subcommand, ValueEnum};
 use ferret_core::{SCHEMA_VERSION, ScanError, ScanReport};
 use ferret_policy::Policy;
-use ferret_report::{TerminalOptions, render_json, render_terminal};
+use ferret_report::{
+    RuleDescriptor, SarifOptions, TerminalOptions, render_json, render_markdown, render_sarif,
+    render_terminal,
+};
 use ferret_rules::{Rule, known_malware};
 use std::io::{self, IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -100,6 +103,10 @@ struct ScanArgs {
 enum Format {
     Terminal,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning
+    Sarif,
+    /// A summary for a pull-request comment
+    Markdown,
 }
 
 fn main() -> ExitCode {
@@ -247,6 +254,15 @@ fn scan(args: &ScanArgs) -> Result<ExitCode> {
 
     let out = match args.format {
         Format::Json => render_json(&report),
+        Format::Sarif => render_sarif(
+            &report,
+            &rule_descriptors(),
+            &SarifOptions {
+                all: args.all,
+                information_uri: Some(env!("CARGO_PKG_HOMEPAGE").to_string()),
+            },
+        ),
+        Format::Markdown => render_markdown(&report),
         Format::Terminal => render_terminal(
             &report,
             &TerminalOptions {
@@ -298,6 +314,25 @@ fn find_rule_or_suggest(id: &str) -> Result<&'static dyn Rule> {
 }
 
 /// `ferret rules`: one aligned line per rule, sorted by id.
+/// Every registered rule, described for the SARIF renderer.
+fn rule_descriptors() -> Vec<RuleDescriptor> {
+    ferret_rules::registry::all_rules()
+        .iter()
+        .map(|r| {
+            let m = r.meta();
+            RuleDescriptor {
+                id: m.id.to_string(),
+                name: m.name.to_string(),
+                summary: m.summary(),
+                docs_markdown: m.docs_markdown(),
+                default_action: m.default_action,
+                severity: m.severity,
+                category: m.category,
+            }
+        })
+        .collect()
+}
+
 fn rules_table() -> String {
     let mut rows: Vec<[String; 5]> = ferret_rules::registry::all_rules()
         .iter()

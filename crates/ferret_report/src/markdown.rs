@@ -209,7 +209,7 @@ fn details(out: &mut String, pkg: &PackageReport) {
                 out,
                 "  - {} {}",
                 code(&r.location.to_string(), false),
-                text(&r.label)
+                message(&r.label, false)
             );
         }
     }
