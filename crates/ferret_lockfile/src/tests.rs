@@ -189,3 +189,96 @@ fn extractors_over_client_testdata() {
         }
     });
 }
+
+#[test]
+fn hostile_inputs_error_never_panic() {
+    let names = [
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "bun.lock",
+    ];
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let inputs = [
+        String::new(),
+        "\u{feff}".to_owned(),
+        "null".to_owned(),
+        "[1,2]".to_owned(),
+        "{\"packages\": {\"node_modules/a\": 3}, \"lockfileVersion\": 3}".to_owned(),
+        "{\"lockfileVersion\": 99}".to_owned(),
+        "lockfileVersion: '9.0'\npackages: 7\nsnapshots: [1]\nimporters: {'.': 3}\n".to_owned(),
+        "__metadata:\n  version: 8\n\"a@npm:1\": 5\n".to_owned(),
+        "a@1:\n      deep \"x\"\n".to_owned(),
+        "{\"packages\": {\"a\": []}}".to_owned(),
+        "{\"packages\": {\"a\": [\"@\"]}}".to_owned(),
+        deep,
+        "a: &x [*x, *x]\n".to_owned(),
+    ];
+    for name in names {
+        for input in &inputs {
+            // Ok or Err are both fine; a panic fails the test.
+            let _ = parse(Path::new(name), input);
+        }
+    }
+    let too_big = " ".repeat(crate::MAX_LOCKFILE_BYTES + 1);
+    assert!(matches!(
+        parse(Path::new("yarn.lock"), &too_big),
+        Err(crate::ExtractError::TooLarge { .. })
+    ));
+    assert!(matches!(
+        parse(Path::new("Gemfile.lock"), "{}"),
+        Err(crate::ExtractError::UnknownFile { .. })
+    ));
+    let err = parse(Path::new("package-lock.json"), "{\"lockfileVersion\": 99}").unwrap_err();
+    assert!(err.to_string().contains("lockfileVersion 99"), "{err}");
+}
+
+#[test]
+fn dependency_paths_bounded_and_cycle_safe() {
+    // a -> b -> c -> b (cycle); a -> c: c has two paths, the shorter first.
+    let text = r#"{"lockfileVersion": 3, "packages": {
+      "": {"name": "app", "dependencies": {"a": "1"}},
+      "node_modules/a": {"version": "1.0.0", "dependencies": {"b": "1", "c": "1"}},
+      "node_modules/b": {"version": "1.0.0", "dependencies": {"c": "1"}},
+      "node_modules/c": {"version": "1.0.0", "dependencies": {"b": "1"}}
+    }}"#;
+    let lock = parse(Path::new("package-lock.json"), text).unwrap();
+    let paths = dependency_paths(&lock, 2);
+    let c = &paths[&("c".to_owned(), "1.0.0".to_owned())];
+    assert_eq!(c[0], ["app", "a", "c@1.0.0"]);
+    assert_eq!(c[1], ["app", "a", "b", "c@1.0.0"]);
+    assert_eq!(
+        dependency_paths(&lock, 1)[&("b".to_owned(), "1.0.0".to_owned())].len(),
+        1
+    );
+    assert!(dependency_paths(&lock, 0).is_empty());
+    assert_eq!(lock.package("node_modules/a").unwrap().line, 3);
+}
+
+#[test]
+fn detect_lists_lockfiles_then_manifest() {
+    let dir = testdata().join("package-lock-v3").join("alias");
+    let found: Vec<String> = crate::detect(&dir)
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(found, ["package-lock.json", "package.json"]);
+}
+
+#[test]
+fn manifest_fields_and_lines() {
+    let text = "{\n  \"name\": \"app\",\n  \"dependencies\": {\n    \"x\": \"github:u/r\",\n    \"n\": 5\n  },\n  \"devDependencies\": {\"y\": \"^1\"},\n  \"workspaces\": {\"packages\": [\"packages/*\"]}\n}";
+    let m = parse_manifest("package.json", text).unwrap();
+    assert_eq!(m.spec_of("x"), Some("github:u/r"));
+    assert_eq!(m.spec_of("n"), None);
+    assert_eq!(m.lines[&("dependencies".to_owned(), "x".to_owned())], 4);
+    assert_eq!(m.workspaces, ["packages/*"]);
+    assert_eq!(m.all_dependencies().filter(|d| d.2).count(), 1);
+    assert!(
+        parse_manifest("package.json", "{\n\"a\": }")
+            .unwrap_err()
+            .line()
+            .is_some()
+    );
+}
