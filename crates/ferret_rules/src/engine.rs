@@ -321,6 +321,8 @@ thread_local! {
     /// long-lived parsing thread and arena, so creating one per file or per rayon job would
     /// cost more than parsing a typical file.
     static ANALYZER: RefCell<Option<ferret_js::Analyzer>> = const { RefCell::new(None) };
+    /// The same for Python files.
+    static PY_ANALYZER: RefCell<Option<ferret_python::Analyzer>> = const { RefCell::new(None) };
 }
 
 fn analyse_files(entries: &[&TreeFile], ecosystem: Ecosystem) -> Vec<FileFacts> {
@@ -379,6 +381,17 @@ fn analyse_one(analyzer: &mut ferret_js::Analyzer, file: &TreeFile, eco: Ecosyst
                 location: None,
             };
         }
+        f
+    } else if eco == Ecosystem::PyPI && ferret_python::is_python_path(&file.path) {
+        // Python decodes source as UTF-8 by default; invalid bytes are replaced, as for JS.
+        let source = String::from_utf8_lossy(&file.data);
+        let mut f = PY_ANALYZER.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            let analyzer = slot.get_or_insert_with(ferret_python::Analyzer::new);
+            analyzer.analyze(&file.path, &source)
+        });
+        f.signals = crate::detect::text::text_signals(&file.path, &source);
+        f.size = size;
         f
     } else if kind == FileKind::Script {
         let mut f = FileFacts::new(file.path.clone(), kind, size);
@@ -861,5 +874,25 @@ mod tests {
             caps.contains(&Capability::NativeCode) && caps.contains(&Capability::InstallScript)
         );
         assert!(facts.install_time_files.contains("binding.gyp"));
+    }
+
+    #[test]
+    fn python_files_of_pypi_packages_are_analysed() {
+        let t = tree(&[
+            (
+                "demo/__init__.py",
+                b"import subprocess as sp\nsp.run(['id'])\n",
+            ),
+            ("demo/data.txt", b"import subprocess"),
+        ]);
+        let facts = build_facts(&t, Ecosystem::PyPI);
+        let py = facts.file("demo/__init__.py").unwrap();
+        assert_eq!(py.kind, FileKind::Python);
+        assert_eq!(py.status, ParseStatus::Parsed);
+        assert!(py.uses.iter().any(|u| u.api == "subprocess.run"));
+        assert!(facts.file("demo/data.txt").unwrap().uses.is_empty());
+        // The same file in an npm package is not Python analysis's business.
+        let facts = build_facts(&t, Ecosystem::Npm);
+        assert!(facts.file("demo/__init__.py").unwrap().uses.is_empty());
     }
 }
