@@ -8,9 +8,11 @@
 //! oversize file, a duplicate) is skipped and recorded as an [`ArchiveIssue`], because its
 //! presence is itself a signal the rules weigh.
 
+mod python;
 mod sniff;
 mod tarball;
 mod walk;
+mod zip;
 
 use base64::Engine as _;
 use ferret_core::ArchiveIssue;
@@ -18,9 +20,14 @@ use sha2::Digest as _;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub use python::{
+    CoreMetadata, EntryPoint, dist_info_dir, entry_points, is_python_tree, open_sdist, open_wheel,
+    verify_record,
+};
 pub use sniff::sniff_kind;
 pub use tarball::open_tarball;
 pub use walk::open_dir;
+pub use zip::{ZipLayout, looks_like_zip, open_zip};
 
 /// Bounds on what opening one package may cost. The same limits apply to directories and
 /// tarballs, so a package cannot escape them by being handed over unpacked.
@@ -106,12 +113,14 @@ pub enum SourceError {
         source: std::io::Error,
     },
     #[error(
-        "{} is not a package: expected a folder with package.json, a folder holding `package/`, or a .tgz/.tar.gz/.tar file",
+        "{} is not a package: expected a folder with package.json (or PKG-INFO, pyproject.toml, setup.py, setup.cfg), a folder holding `package/`, a .tgz/.tar.gz/.tar file, a .whl or a .zip sdist",
         path.display()
     )]
     NotAPackage { path: PathBuf },
     #[error("{origin}: invalid gzip data: {message}")]
     Gzip { origin: String, message: String },
+    #[error("{origin}: invalid zip archive: {message}")]
+    Zip { origin: String, message: String },
     #[error("{origin}: invalid tar archive: {message}")]
     Tar { origin: String, message: String },
     #[error("{origin}: unpacked size exceeds the limit of {limit} bytes (max_total_size)")]
@@ -128,7 +137,8 @@ pub enum SourceError {
     },
 }
 
-/// Opens a directory, or a `.tgz`/`.tar.gz`/`.tar` file (also recognised by its magic bytes).
+/// Opens a directory, a `.tgz`/`.tar.gz`/`.tar` file (also recognised by its magic bytes), a
+/// wheel (`.whl`, RECORD verified) or a `.zip` sdist (zip magic; the top folder stripped).
 pub fn open_path(path: &Path, limits: &Limits) -> Result<PackageTree, SourceError> {
     let io_err = |source| SourceError::Io {
         path: path.to_path_buf(),
@@ -149,6 +159,13 @@ pub fn open_path(path: &Path, limits: &Limits) -> Result<PackageTree, SourceErro
     }
     let bytes = std::fs::read(path).map_err(io_err)?;
     let name = path.to_string_lossy().to_ascii_lowercase();
+    let origin = path.display().to_string();
+    if name.ends_with(".whl") {
+        return open_wheel(&bytes, &origin, limits);
+    }
+    if looks_like_zip(&bytes) {
+        return open_sdist(&bytes, &origin, limits);
+    }
     let by_name = [".tgz", ".tar.gz", ".tar"]
         .iter()
         .any(|ext| name.ends_with(ext));

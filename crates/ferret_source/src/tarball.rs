@@ -158,7 +158,7 @@ pub(crate) fn looks_like_archive(bytes: &[u8]) -> bool {
 /// Splits an entry name into components (dropping empty and `.` ones), refusing names that
 /// would land outside the extraction folder. Backslashes count as separators for the
 /// refusal only: on Windows they are separators, and `..\x` must not slip through.
-fn split_entry_path(raw: &str) -> Result<Vec<&str>, (&'static str, String)> {
+pub(crate) fn split_entry_path(raw: &str) -> Result<Vec<&str>, (&'static str, String)> {
     let bytes = raw.as_bytes();
     let drive = bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':';
     if raw.starts_with('/') || raw.starts_with('\\') || drive {

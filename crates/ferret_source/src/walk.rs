@@ -8,9 +8,13 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Opens an extracted package: the folder holding `package.json`, or a folder holding the
-/// `package/` folder a tarball unpacks to.
+/// `package/` folder a tarball unpacks to, or an extracted Python project or sdist (a folder
+/// with `PKG-INFO`, `pyproject.toml`, `setup.py` or `setup.cfg`).
 pub fn open_dir(path: &Path, limits: &Limits) -> Result<PackageTree, SourceError> {
-    let root = if path.join("package.json").is_file() {
+    let python = crate::python::PYTHON_MARKERS
+        .iter()
+        .any(|m| path.join(m).is_file());
+    let root = if path.join("package.json").is_file() || python {
         path.to_path_buf()
     } else if path.join("package").is_dir() {
         path.join("package")
@@ -64,7 +68,12 @@ pub fn open_dir(path: &Path, limits: &Limits) -> Result<PackageTree, SourceError
             } else if ftype.is_dir() {
                 // Nested node_modules hold separate packages (scanned on their own, if at
                 // all), and .git is repository metadata npm never publishes.
-                if name == "node_modules" || name == ".git" {
+                // Likewise a Python project's virtualenvs are not part of
+                // the distribution.
+                if name == "node_modules"
+                    || name == ".git"
+                    || (python && matches!(name, ".venv" | "venv" | ".tox"))
+                {
                     continue;
                 }
                 stack.push((full, rel));
