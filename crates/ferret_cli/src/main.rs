@@ -21,8 +21,8 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  nothing is blocked by the policy (warnings do not fail)
   1  the policy blocks at least one package
-  2  error: bad arguments, unknown rule, or a target that could not be scanned
-     (fetch failure, integrity mismatch, unpack limit). An error wins over a block:
+  2  error: bad arguments, unknown rule, invalid policy file (ferret.toml), or a
+     target that could not be scanned (fetch failure, integrity mismatch, unpack limit). An error wins over a block:
      a run that could not scan everything never looks like a clean or a plain block.
 A closed stdout (e.g. `ferret scan x | head`) ends the run quietly with exit code 0.";
 
@@ -86,6 +86,11 @@ struct ScanArgs {
     #[arg(long = "ignore", value_name = "RULE")]
     ignore: Vec<String>,
 
+    /// Policy file (default: the nearest ferret.toml in the scanned directory or above it;
+    /// see docs/policy.md)
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+
     /// Registry URL (default: npm_config_registry, then .npmrc, then registry.npmjs.org)
     #[arg(long, value_name = "URL")]
     registry: Option<String>,
@@ -117,7 +122,15 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            let _ = writeln!(io::stderr().lock(), "error: {err:#}");
+            match err.downcast_ref::<ferret_policy::PolicyError>() {
+                // Already rendered as diagnostics (`error: …` with the file's line and a caret).
+                Some(ferret_policy::PolicyError::File(e)) => {
+                    let _ = writeln!(io::stderr().lock(), "{}", e.render(use_color_stderr()));
+                }
+                _ => {
+                    let _ = writeln!(io::stderr().lock(), "error: {err:#}");
+                }
+            }
             ExitCode::from(2)
         }
     }
@@ -220,7 +233,7 @@ fn db_import(path: &Path) -> Result<ExitCode> {
 
 fn scan(args: &ScanArgs) -> Result<ExitCode> {
     let known = known_rule_ids();
-    let mut policy = Policy::default();
+    let mut policy = load_policy(args, &known)?;
     for id in &args.ignore {
         policy.ignore(id, &known).context("--ignore")?;
     }
@@ -251,6 +264,7 @@ fn scan(args: &ScanArgs) -> Result<ExitCode> {
             }
         }
     }
+    warn_unused_exceptions(&policy);
 
     let out = match args.format {
         Format::Json => render_json(&report),
@@ -288,6 +302,29 @@ fn exit_code(report: &ScanReport) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `--policy FILE`, else the nearest ferret.toml at or above the scanned directory (the
+/// first directory TARGET, else the current directory), else the default policy.
+fn load_policy(args: &ScanArgs, known: &[&str]) -> Result<Policy> {
+    let target_dir = || args.targets.iter().map(PathBuf::from).find(|p| p.is_dir());
+    let start = match target_dir() {
+        Some(dir) => dir,
+        None => std::env::current_dir().context("cannot determine the current directory")?,
+    };
+    let policy = Policy::find_and_load(args.policy.as_deref(), &start, known)?;
+    Ok(policy)
+}
+
+/// Exceptions of the policy file that changed no alert: stale or mistyped (stderr).
+fn warn_unused_exceptions(policy: &Policy) {
+    for warning in policy.unused_exception_warnings() {
+        let _ = writeln!(io::stderr().lock(), "warning: {warning}");
+    }
+}
+
+fn use_color_stderr() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stderr().is_terminal()
 }
 
 fn use_color(no_color: bool) -> bool {
