@@ -482,7 +482,7 @@ fn resolve_location(base: &str, location: &str) -> String {
 }
 
 /// The URL without `user:password@`, for messages.
-fn redact(url: &str) -> String {
+pub(crate) fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };

@@ -13,12 +13,18 @@ mod client;
 mod facts;
 mod integrity;
 mod npmrc;
+mod pypi;
 mod spec;
 
 pub use client::{ClientLimits, FetchedPackage, NpmClient, Packument};
 pub use facts::{npm_bin, npm_registry_facts, npm_version_doc, parse_time};
 pub use integrity::verify_integrity;
 pub use npmrc::{DEFAULT_REGISTRY, RegistryConfig};
+pub use pypi::{
+    DEFAULT_INDEX_URL, FetchedDist, FetchedRelease, FileChoice, PypiClient, PypiConfig, PypiFile,
+    Version as PypiVersion, choose_files, latest_version, normalize_name, parse_pypi_spec,
+    pip_conf_index_url, valid_pypi_name,
+};
 pub use spec::{parse_spec, resolve_version, validate_name};
 
 use std::path::PathBuf;
@@ -76,6 +82,8 @@ pub enum RegistryError {
         "the version document has neither `dist.integrity` nor `dist.shasum`; refusing an unverifiable tarball"
     )]
     NoIntegrity,
+    #[error("{file}: the index gives no sha256 for this file; refusing an unverifiable download")]
+    NoPypiHash { file: String },
     #[error("`dist.integrity` has no supported hash: `{value}`")]
     UnsupportedIntegrity { value: String },
     #[error(
