@@ -4,10 +4,14 @@
 //! Sources are environment reads (whole object or secret-named variables), host/user
 //! collection, credential-store paths that the same file reads, and cloud-metadata probes;
 //! sinks are network calls, DNS lookups, `eval`/`Function`/`vm`, `child_process` and file
-//! writes. The JS facts carry no per-function scopes or taint, so "flow" is co-occurrence in
-//! one file (or in the set of install-time files) plus the folded constant arguments of calls
-//! (`exec("curl … | sh")`, `eval(<decoded string>)`). Command lines (call arguments, install
-//! scripts, shipped `.sh`/`.bat`/`.ps1` lines) are read by [`command_techniques`].
+//! writes. Flow comes from the JS facts: each call records which source kinds reach each
+//! argument through local bindings ([`ferret_core::CallFact::arg_sources`]) and its enclosing
+//! function ([`ferret_core::CallFact::scope`], [`FileFacts::scope_at`]). Exfiltration needs a
+//! source flowing into a network/DNS call or a source and a sink in one function; other
+//! techniques still use co-occurrence in one file (or across the install-time files) plus the
+//! folded constant arguments of calls (`exec("curl … | sh")`, `eval(<decoded string>)`).
+//! Command lines (call arguments, install scripts, shipped `.sh`/`.bat`/`.ps1` lines) are read
+//! by [`command_techniques`].
 //!
 //! Each [`Detection`] says whether it is strong enough for the `malware` verdict
 //! (`malicious`): install-time code, code that runs on load, or endpoints no ordinary package
