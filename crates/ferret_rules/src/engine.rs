@@ -40,10 +40,16 @@ pub fn build_facts(tree: &PackageTree, ecosystem: Ecosystem) -> PackageFacts {
     entries.dedup_by(|a, b| a.path == b.path);
     let paths: BTreeSet<String> = entries.iter().map(|f| f.path.clone()).collect();
 
-    let manifest = if ecosystem == Ecosystem::Npm {
-        read_manifest(tree)
-    } else {
-        Manifest::default()
+    let manifest = match ecosystem {
+        Ecosystem::Npm => read_manifest(tree),
+        Ecosystem::PyPI => {
+            let (value, error) = crate::python_install::read_manifest(tree);
+            Manifest {
+                value,
+                text: None,
+                error,
+            }
+        }
     };
     let id = PackageId {
         ecosystem,
@@ -53,12 +59,24 @@ pub fn build_facts(tree: &PackageTree, ecosystem: Ecosystem) -> PackageFacts {
 
     let mut files = analyse_files(&entries, ecosystem);
 
-    let install_scripts = match (&manifest.value, &manifest.text) {
+    let mut install_scripts = match (&manifest.value, &manifest.text) {
         (Some(value), Some(text)) => parse_install_scripts(value, text, &paths),
         _ => Vec::new(),
     };
+    if ecosystem == Ecosystem::PyPI {
+        // setup.py, in-tree build backends and `.pth` import lines (python_install.rs).
+        install_scripts = crate::python_install::install_hooks(tree, manifest.value.as_ref());
+        crate::python_install::analyse_pth(&mut files, tree, &install_scripts);
+    }
     add_package_level_uses(&mut files, &install_scripts, manifest.text.as_deref());
-    let install_time_files = mark_install_time(&mut files, &install_scripts, &paths);
+    let mut install_time_files = mark_install_time(&mut files, &install_scripts, &paths);
+    if ecosystem == Ecosystem::PyPI {
+        install_time_files.extend(crate::python_install::mark_install_time(
+            &mut files,
+            &install_scripts,
+            &paths,
+        ));
+    }
 
     PackageFacts {
         id,

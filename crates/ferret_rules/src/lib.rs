@@ -13,6 +13,7 @@ pub mod detect;
 pub mod docs;
 pub mod engine;
 pub mod install_script;
+pub mod python_install;
 pub mod known_malware;
 pub mod registry;
 pub mod resolve;

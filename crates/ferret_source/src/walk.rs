@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 pub fn open_dir(path: &Path, limits: &Limits) -> Result<PackageTree, SourceError> {
     let python = crate::python::PYTHON_MARKERS
         .iter()
-        .any(|m| path.join(m).is_file());
+        .any(|m| path.join(m).is_file())
+        || has_dist_info(path);
     let root = if path.join("package.json").is_file() || python {
         path.to_path_buf()
     } else if path.join("package").is_dir() {
@@ -106,6 +107,16 @@ fn read_file(col: &mut Collector<'_>, full: &Path, rel: String) -> Result<(), So
         .read_to_end(&mut data)
         .map_err(io_err)?;
     col.add(rel, data, is_executable(&meta))
+}
+
+/// An unpacked wheel: a top-level `*.dist-info` folder.
+fn has_dist_info(path: &Path) -> bool {
+    fs::read_dir(path).is_ok_and(|entries| {
+        entries.flatten().take(10_000).any(|e| {
+            e.file_name().to_string_lossy().ends_with(".dist-info")
+                && e.file_type().is_ok_and(|t| t.is_dir())
+        })
+    })
 }
 
 fn join(dir: &str, name: &str) -> String {
