@@ -4,6 +4,7 @@
 //! deterministically.
 
 pub mod capability;
+pub mod diff;
 pub mod facts;
 pub mod finding;
 pub mod location;
@@ -13,6 +14,10 @@ pub mod report;
 pub mod signals;
 
 pub use capability::Capability;
+pub use diff::{
+    AlertKey, CapabilityDiff, ChangeKind, DiffExcerpt, DiffReport, FileChanges, PackageChange,
+    ProjectDiffReport, PublisherChange, ValueChange,
+};
 pub use facts::{
     ArchiveIssue, CallFact, CapabilityUse, FileFacts, FileKind, ImportFact, ImportKind,
     InstallScript, PackageFacts, ParseStatus, StringFact, TextFacts, UseKind,
