@@ -133,6 +133,7 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
             dependencies,
             alias: (installed != name).then(|| installed.to_owned()),
             descriptors: Vec::new(),
+            hashes: Vec::new(),
         });
     }
 

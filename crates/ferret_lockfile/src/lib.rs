@@ -11,6 +11,16 @@
 //! | `pnpm-lock.yaml` | lockfileVersion 5.x/6.x (`/name@version` keys) and 9.x (`packages` + `snapshots`) |
 //! | `bun.lock` | the text (JSONC) format; the binary `bun.lockb` is not read |
 //! | `package.json` | the manifest ([`Manifest`], [`parse_manifest`]) |
+//! | `requirements*.txt` / `.in`, `constraints*.txt` | pip requirements ([`parse_requirements`] follows `-r`/`-c` includes) |
+//! | `poetry.lock` | lock-version 1.x and 2.x |
+//! | `uv.lock` | version 1 |
+//! | `Pipfile.lock` | pipfile-spec 6 |
+//! | `pylock.toml`, `pylock.<name>.toml` | PEP 751 lock-version 1.x |
+//! | `pyproject.toml` | PEP 621 / PEP 735 / poetry dependencies, without a lock |
+//!
+//! Python files are found with [`detect_python`] (not [`detect`], which stays npm-only) and
+//! read with [`load_python`] (follows includes) or [`parse`]; see [`python`] for what they add
+//! ([`Lockfile::requirements`], [`Lockfile::indexes`]).
 //!
 //! The shape, for the project scanner:
 //! - [`detect`] lists the supported lockfiles and `package.json` in a directory.
@@ -33,6 +43,7 @@ mod json_lines;
 mod manifest;
 mod npm;
 mod pnpm;
+pub mod python;
 mod spec;
 mod yaml_lines;
 mod yarn;
@@ -44,6 +55,11 @@ use serde::Serialize;
 
 pub use graph::dependency_paths;
 pub use manifest::{Manifest, parse_manifest};
+pub use python::{
+    IndexKind, PackageIndex, Pep508, Requirement, classify_python_spec, detect_python,
+    is_requirements_name, load_python, normalize_name, parse_pep508, parse_requirements,
+    pinned_version,
+};
 pub use spec::{SpecKind, classify_spec};
 
 /// Lockfiles larger than this are refused. The 604-package benchmark app's package-lock.json
@@ -81,6 +97,28 @@ pub enum Format {
     Bun {
         version: u32,
     },
+    /// pip requirements file(s).
+    Requirements,
+    /// `poetry.lock` `metadata.lock-version`.
+    PoetryLock {
+        major: u8,
+        minor: u8,
+    },
+    /// `uv.lock` `version`.
+    UvLock {
+        version: u32,
+    },
+    /// `Pipfile.lock` `_meta.pipfile-spec`.
+    PipfileLock {
+        spec: u32,
+    },
+    /// PEP 751 `pylock.toml` `lock-version`.
+    Pylock {
+        major: u8,
+        minor: u8,
+    },
+    /// `pyproject.toml` read without a lock.
+    Pyproject,
 }
 
 impl std::fmt::Display for Format {
@@ -98,6 +136,12 @@ impl std::fmt::Display for Format {
             Format::YarnBerry { version } => write!(f, "yarn berry (metadata v{version})"),
             Format::Pnpm { version } => write!(f, "pnpm v{version}"),
             Format::Bun { version } => write!(f, "bun v{version}"),
+            Format::Requirements => f.write_str("requirements"),
+            Format::PoetryLock { major, minor } => write!(f, "poetry.lock v{major}.{minor}"),
+            Format::UvLock { version } => write!(f, "uv.lock v{version}"),
+            Format::PipfileLock { spec } => write!(f, "Pipfile.lock spec {spec}"),
+            Format::Pylock { major, minor } => write!(f, "pylock v{major}.{minor}"),
+            Format::Pyproject => f.write_str("pyproject.toml"),
         }
     }
 }
@@ -152,6 +196,10 @@ pub struct LockedPackage {
     pub alias: Option<String>,
     /// yarn: the `name@range` descriptors this entry satisfies (its key); empty elsewhere.
     pub descriptors: Vec<String>,
+    /// Python: the file hashes the lock allows (`sha256:hex`), sdist and wheels; empty for npm
+    /// (which has [`LockedPackage::integrity`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hashes: Vec<String>,
 }
 
 /// A direct dependency of the root or of a workspace member.
@@ -195,6 +243,21 @@ pub struct Lockfile {
     /// Sorted by (name, version, id).
     pub packages: Vec<LockedPackage>,
     pub root: RootInfo,
+    /// Python: every requirement as written (requirements files, pyproject.toml), in file
+    /// order, includes in place.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub requirements: Vec<Requirement>,
+    /// Python: package indexes the project installs from (extra indexes are a
+    /// dependency-confusion risk).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub indexes: Vec<PackageIndex>,
+    /// Requirements files read through `-r`/`-c` includes, in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub includes: Vec<String>,
+    /// What the extractor could not follow or wants said (`include not read`, `--no-index`,
+    /// `--trusted-host`), `file:line: message`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Why a lockfile or manifest could not be read.
@@ -251,14 +314,13 @@ pub fn detect(dir: &Path) -> Vec<PathBuf> {
 /// errors; only its file name is inspected.
 pub fn parse(path: &Path, text: &str) -> Result<Lockfile, ExtractError> {
     let display = path.to_string_lossy().into_owned();
-    if text.len() > MAX_LOCKFILE_BYTES {
-        return Err(ExtractError::TooLarge {
-            path: display,
-            size: text.len(),
-            limit: MAX_LOCKFILE_BYTES,
-        });
-    }
+    check_size(&display, text)?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if let Some(result) = python::parse_by_name(path, &display, name, text) {
+        let mut lock = result?;
+        lock.finish();
+        return Ok(lock);
+    }
     let mut lock = match name {
         "package-lock.json" => npm::parse(&display, text, false)?,
         "npm-shrinkwrap.json" => npm::parse(&display, text, true)?,
@@ -271,6 +333,17 @@ pub fn parse(path: &Path, text: &str) -> Result<Lockfile, ExtractError> {
     Ok(lock)
 }
 
+pub(crate) fn check_size(path: &str, text: &str) -> Result<(), ExtractError> {
+    if text.len() > MAX_LOCKFILE_BYTES {
+        return Err(ExtractError::TooLarge {
+            path: path.to_owned(),
+            size: text.len(),
+            limit: MAX_LOCKFILE_BYTES,
+        });
+    }
+    Ok(())
+}
+
 impl Lockfile {
     pub(crate) fn new(path: &str, format: Format) -> Self {
         Lockfile {
@@ -278,6 +351,10 @@ impl Lockfile {
             format,
             packages: Vec::new(),
             root: RootInfo::default(),
+            requirements: Vec::new(),
+            indexes: Vec::new(),
+            includes: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -379,6 +456,7 @@ impl Lockfile {
                     dependencies: Vec::new(),
                     alias: None,
                     descriptors: Vec::new(),
+                    hashes: Vec::new(),
                 });
             }
             if !self.root.workspaces.iter().any(|w| w.path == importer) {

@@ -276,6 +276,7 @@ fn read_packages(lock: &mut Lockfile, packages: &Map<String, Value>, lines: &Key
             dependencies,
             alias,
             descriptors: Vec::new(),
+            hashes: Vec::new(),
         });
     }
 }
@@ -361,6 +362,7 @@ fn read_v1(
                 dependencies: Vec::new(),
                 alias,
                 descriptors: Vec::new(),
+                hashes: Vec::new(),
             },
             requires,
         ));

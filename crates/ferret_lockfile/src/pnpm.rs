@@ -162,6 +162,7 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
             dependencies,
             alias: None,
             descriptors: Vec::new(),
+            hashes: Vec::new(),
         });
     }
 
@@ -200,6 +201,7 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
             dependencies: Vec::new(),
             alias: None,
             descriptors: Vec::new(),
+            hashes: Vec::new(),
         });
     }
     let mut aliases: Vec<(String, String)> = Vec::new();
@@ -278,6 +280,7 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
             dependencies: Vec::new(),
             alias: None,
             descriptors: Vec::new(),
+            hashes: Vec::new(),
         });
     }
     for (target, as_name) in aliases {

@@ -185,6 +185,7 @@ fn parse_classic(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
             dependencies,
             alias,
             descriptors: descs,
+            hashes: Vec::new(),
         });
     }
     Ok(lock)
@@ -317,6 +318,7 @@ fn parse_berry(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
                 dependencies: Vec::new(),
                 alias: None,
                 descriptors: descs,
+                hashes: Vec::new(),
             });
             continue;
         }
@@ -357,6 +359,7 @@ fn parse_berry(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
             dependencies,
             alias: (installed != name).then(|| installed.to_owned()),
             descriptors: descs.iter().map(|d| strip_locator(d).to_owned()).collect(),
+            hashes: Vec::new(),
         });
     }
     Ok(lock)
