@@ -2,6 +2,8 @@
 //! target into a package tree (local path or registry fetch), runs the scan, applies the
 //! policy, renders the report and maps the result to an exit code. No analysis lives here.
 
+mod progress;
+mod project;
 mod target;
 
 use anyhow::{Context as _, Result, anyhow};
@@ -57,6 +59,25 @@ enum Command {
     /// Manage ferret's data (the known-malware index)
     #[command(subcommand)]
     Db(DbCommand),
+    /// The analysis/registry cache (`FERRET_CACHE_DIR`, default `~/.cache/ferret`)
+    #[command(subcommand)]
+    Cache(CacheCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum CacheCommand {
+    /// Entries and bytes per table (analysis results, packuments, tarballs)
+    Stats {
+        /// Cache directory (default: FERRET_CACHE_DIR, then ~/.cache/ferret)
+        #[arg(long, value_name = "DIR")]
+        cache_dir: Option<PathBuf>,
+    },
+    /// Delete every cached entry
+    Clear {
+        /// Cache directory (default: FERRET_CACHE_DIR, then ~/.cache/ferret)
+        #[arg(long, value_name = "DIR")]
+        cache_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -75,8 +96,33 @@ struct ScanArgs {
     /// What to scan: a package directory (holding package.json or `package/`), a
     /// .tgz/.tar.gz/.tar file, or a registry spec: `npm:name@version`, `name@version`,
     /// `name` (latest), `@scope/name@version`. Existing paths win over specs.
-    #[arg(value_name = "TARGET", required = true)]
+    /// Project mode: with no TARGET, the current directory is scanned as a project (every
+    /// dependency its lockfiles name, or its package.json resolved against the registry); a
+    /// directory TARGET that holds a lockfile (package-lock.json, npm-shrinkwrap.json,
+    /// yarn.lock, pnpm-lock.yaml, bun.lock) is scanned as a project too. A directory with
+    /// only package.json is one package.
+    #[arg(value_name = "TARGET")]
     targets: Vec<String>,
+
+    /// Scan DIR as a project (even without a lockfile: package.json ranges are resolved)
+    #[arg(long, value_name = "DIR", conflicts_with = "targets")]
+    project: Option<PathBuf>,
+
+    /// Project scans: use only node_modules and the cache; list what could not be checked
+    #[arg(long)]
+    offline: bool,
+
+    /// Project scans: registry downloads in flight
+    #[arg(long, value_name = "N", default_value_t = ferret_project::DEFAULT_JOBS)]
+    jobs: usize,
+
+    /// Cache directory (default: FERRET_CACHE_DIR, then $XDG_CACHE_HOME/ferret, ~/.cache/ferret)
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+
+    /// Project scans: neither read nor write the cache
+    #[arg(long)]
+    no_cache: bool,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Terminal)]
@@ -153,6 +199,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Db(DbCommand::Import { path })) => db_import(&path),
+        Some(Command::Cache(CacheCommand::Stats { cache_dir: dir })) => {
+            print_out(&project::cache_stats(&cache_dir_or(dir)?)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Cache(CacheCommand::Clear { cache_dir: dir })) => {
+            print_out(&project::cache_clear(&cache_dir_or(dir)?)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
         None => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let help = cmd.render_help().to_string();
@@ -195,6 +249,28 @@ fn cache_dir() -> Option<PathBuf> {
         return Some(PathBuf::from(dir).join("ferret"));
     }
     std::env::home_dir().map(|h| h.join(".cache").join("ferret"))
+}
+
+/// `--cache-dir`, else [`cache_dir`].
+fn cache_dir_or(flag: Option<PathBuf>) -> Result<PathBuf> {
+    flag.or_else(cache_dir)
+        .context("cannot determine a cache directory; set FERRET_CACHE_DIR or --cache-dir")
+}
+
+/// The project directory of a scan, when it is a project scan: `--project DIR`, no TARGET
+/// (the current directory), or one directory TARGET holding a lockfile.
+fn project_root(args: &ScanArgs, cwd: &Path) -> Option<PathBuf> {
+    if let Some(dir) = &args.project {
+        return Some(dir.clone());
+    }
+    match args.targets.as_slice() {
+        [] => Some(cwd.to_path_buf()),
+        [one] => {
+            let p = Path::new(one);
+            (p.is_dir() && ferret_project::has_lockfile(p)).then(|| p.to_path_buf())
+        }
+        _ => None,
+    }
 }
 
 /// Makes a newer imported index (if any) the one rules consult. Rules do no I/O, so the
@@ -240,6 +316,29 @@ fn scan(args: &ScanArgs) -> Result<ExitCode> {
 
     install_malware_index();
     let cwd = std::env::current_dir().context("cannot determine the current directory")?;
+    if let Some(root) = project_root(args, &cwd) {
+        let mut report = project::scan(&project::ProjectArgs {
+            root: &root,
+            registry: args.registry.as_deref(),
+            offline: args.offline,
+            jobs: args.jobs,
+            cache_dir: args.cache_dir.clone().or_else(cache_dir),
+            no_cache: args.no_cache,
+        })?;
+        for pkg in &mut report.packages {
+            policy.apply(pkg);
+        }
+        warn_unused_exceptions(&policy);
+        for e in &report.errors {
+            let _ = writeln!(
+                io::stderr().lock(),
+                "error: cannot scan {}: {}",
+                e.target,
+                e.error
+            );
+        }
+        return render_and_exit(args, report);
+    }
     let mut scanner = target::Scanner::new(args.registry.as_deref(), &cwd);
     let mut report = ScanReport {
         schema_version: SCHEMA_VERSION,
@@ -265,7 +364,10 @@ fn scan(args: &ScanArgs) -> Result<ExitCode> {
         }
     }
     warn_unused_exceptions(&policy);
+    render_and_exit(args, report)
+}
 
+fn render_and_exit(args: &ScanArgs, report: ScanReport) -> Result<ExitCode> {
     let out = match args.format {
         Format::Json => render_json(&report),
         Format::Sarif => render_sarif(
@@ -304,11 +406,12 @@ fn exit_code(report: &ScanReport) -> ExitCode {
     }
 }
 
-/// `--policy FILE`, else the nearest ferret.toml at or above the scanned directory (the
-/// first directory TARGET, else the current directory), else the default policy.
+/// `--policy FILE`, else the nearest ferret.toml at or above the scanned directory
+/// (`--project DIR`, the first directory TARGET, else the current directory), else the
+/// default policy.
 fn load_policy(args: &ScanArgs, known: &[&str]) -> Result<Policy> {
     let target_dir = || args.targets.iter().map(PathBuf::from).find(|p| p.is_dir());
-    let start = match target_dir() {
+    let start = match args.project.clone().or_else(target_dir) {
         Some(dir) => dir,
         None => std::env::current_dir().context("cannot determine the current directory")?,
     };

@@ -1,0 +1,154 @@
+//! `ferret scan` on a project and `ferret cache stats|clear`: the CLI side of
+//! ferret_project and ferret_cache (options, the cache directory, the progress bar, notes on
+//! stderr). All the work is in those crates.
+
+use anyhow::{Context as _, Result, anyhow};
+use ferret_cache::Cache;
+use ferret_core::ScanReport;
+use ferret_registry::{NpmClient, RegistryConfig};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// What the project scan needs from the command line.
+pub struct ProjectArgs<'a> {
+    pub root: &'a Path,
+    pub registry: Option<&'a str>,
+    pub offline: bool,
+    pub jobs: usize,
+    pub cache_dir: Option<PathBuf>,
+    pub no_cache: bool,
+}
+
+/// Scans the project in `args.root`; the caller applies the policy and renders.
+pub fn scan(args: &ProjectArgs<'_>) -> Result<ScanReport> {
+    let cache = if args.no_cache {
+        None
+    } else {
+        match &args.cache_dir {
+            Some(dir) => match Cache::open(dir) {
+                Ok(cache) => Some(cache),
+                Err(e) => {
+                    // A cache we cannot open costs time, never correctness.
+                    warn(&format!("cache unavailable, scanning without it: {e}"));
+                    None
+                }
+            },
+            None => {
+                warn(
+                    "no cache directory (set FERRET_CACHE_DIR or --cache-dir); scanning without a cache",
+                );
+                None
+            }
+        }
+    };
+    let client = if args.offline {
+        None
+    } else {
+        let config = RegistryConfig::discover(args.registry, args.root)
+            .map_err(|e| anyhow!(e))
+            .context("cannot determine the registry")?;
+        Some(NpmClient::new(config))
+    };
+    let mut opts = ferret_project::Options::new(args.root, analyser_version());
+    opts.offline = args.offline;
+    opts.jobs = args.jobs;
+    let bar = crate::progress::Bar::for_stderr();
+    let result = ferret_project::scan_project(&opts, client.as_ref(), cache.as_ref(), &bar);
+    bar.finish();
+    let mut report =
+        result.with_context(|| format!("cannot scan project {}", args.root.display()))?;
+    if args.no_cache
+        && let Some(p) = report.project.as_mut()
+    {
+        p.notes.push("cache disabled (--no-cache)".to_owned());
+    }
+    if args.cache_dir.is_some()
+        && cache.is_none()
+        && !args.no_cache
+        && let Some(p) = report.project.as_mut()
+    {
+        p.notes
+            .push("the cache could not be opened; everything was fetched or read again".to_owned());
+    }
+    Ok(report)
+}
+
+/// Identifies this analyser for the analysis cache: the ferret version, the rules (id,
+/// severity, default action), the known-malware index in use, and the executable itself
+/// (size and modification time), so a rebuilt binary never reuses a verdict of the old one.
+pub fn analyser_version() -> String {
+    let mut parts = vec![env!("CARGO_PKG_VERSION").to_owned()];
+    let mut rules: Vec<String> = ferret_rules::registry::all_rules()
+        .iter()
+        .map(|r| {
+            let m = r.meta();
+            format!(
+                "{}:{}:{}",
+                m.id,
+                m.severity.as_str(),
+                m.default_action.as_str()
+            )
+        })
+        .collect();
+    rules.sort();
+    parts.push(rules.join(","));
+    let index = ferret_rules::known_malware::Index::active();
+    parts.push(format!("km:{}:{}", index.date(), index.len()));
+    if let Some(meta) = std::env::current_exe()
+        .ok()
+        .and_then(|p| std::fs::metadata(p).ok())
+    {
+        let mtime = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        parts.push(format!("exe:{}:{mtime}", meta.len()));
+    }
+    format!(
+        "{}+{:016x}",
+        env!("CARGO_PKG_VERSION"),
+        fnv1a(parts.join("|").as_bytes())
+    )
+}
+
+/// FNV-1a 64: a stable, dependency-free fingerprint (not a security boundary: the cache
+/// is the user's own).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// `ferret cache stats`.
+pub fn cache_stats(dir: &Path) -> Result<String> {
+    let cache =
+        Cache::open(dir).with_context(|| format!("cannot open the cache in {}", dir.display()))?;
+    let stats = cache.stats()?;
+    let mut out = format!(
+        "cache: {} ({} bytes on disk)\n",
+        stats.path.display(),
+        stats.file_bytes
+    );
+    for (table, entries, bytes) in stats.tables {
+        out.push_str(&format!(
+            "  {table:<10} {entries:>7} entries {bytes:>12} bytes\n"
+        ));
+    }
+    Ok(out)
+}
+
+/// `ferret cache clear`.
+pub fn cache_clear(dir: &Path) -> Result<String> {
+    let cache =
+        Cache::open(dir).with_context(|| format!("cannot open the cache in {}", dir.display()))?;
+    cache.clear()?;
+    Ok(format!("cleared {}\n", cache.path().display()))
+}
+
+fn warn(msg: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "warning: {msg}");
+}

@@ -1,0 +1,429 @@
+//! Project scans end to end: a fixture project whose package-lock.json (written by the real
+//! `npm install --package-lock-only` against a local Verdaccio, see `scripts/verdaccio-start`)
+//! pulls in `@ferret-fixtures/project-malicious` through `@ferret-fixtures/project-middle`.
+//! `ferret scan` (no target, in the project) fetches through Verdaccio, blocks the malicious
+//! package showing its dependency path, and a second run is served from the cache.
+//!
+//! Fault tests use a tiny std TcpListener "registry": 500s, a hang-up, a truncated tarball
+//! and a wrong integrity each end in a listed error and exit 2, never a silent pass.
+
+#![expect(clippy::unwrap_used, reason = "tests unwrap on inputs they wrote")]
+
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use serde_json::{Value, json};
+
+struct Registry {
+    url: String,
+    state: PathBuf,
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The shared Verdaccio of `scripts/test` (`FERRET_E2E_REGISTRY` / `FERRET_E2E_STATE`), or
+/// one started for this test binary (stopped when it exits).
+fn registry() -> &'static Registry {
+    static REGISTRY: OnceLock<Result<Registry, String>> = OnceLock::new();
+    match REGISTRY.get_or_init(start_or_reuse) {
+        Ok(r) => r,
+        Err(message) => panic!("{message}"),
+    }
+}
+
+fn start_or_reuse() -> Result<Registry, String> {
+    if let (Ok(url), Some(state)) = (
+        std::env::var("FERRET_E2E_REGISTRY"),
+        std::env::var_os("FERRET_E2E_STATE"),
+    ) {
+        return Ok(Registry {
+            url: url.trim_end_matches('/').to_owned(),
+            state: PathBuf::from(state),
+        });
+    }
+    let state = std::env::temp_dir().join(format!("ferret-e2e-project-{}", std::process::id()));
+    let script = repo_root().join("scripts/verdaccio-start");
+    let out = std::process::Command::new("bash")
+        .arg(&script)
+        .arg("--state-dir")
+        .arg(&state)
+        .arg("--watch-pid")
+        .arg(std::process::id().to_string())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "scripts/verdaccio-start failed ({}); the project e2e tests need Node.js/npm and \
+             Python 3 (run scripts/test)\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(Registry {
+        url: String::from_utf8_lossy(&out.stdout).trim().to_owned(),
+        state,
+    })
+}
+
+/// `ferret` with a private HOME, working in `dir`, no inherited npm configuration.
+fn ferret(home: &Path, dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("ferret").unwrap();
+    cmd.current_dir(dir)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("XDG_CACHE_HOME", home.join(".cache"))
+        .env_remove("FERRET_CACHE_DIR")
+        .env("NO_COLOR", "1")
+        .timeout(Duration::from_secs(120));
+    for (key, _) in std::env::vars_os() {
+        if key
+            .to_str()
+            .is_some_and(|k| k.to_ascii_lowercase().starts_with("npm_config_"))
+        {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
+fn describe(out: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn json_of(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e})\n{}", describe(out)))
+}
+
+fn package<'a>(doc: &'a Value, name: &str) -> &'a Value {
+    doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["package"]["name"] == name)
+        .unwrap_or_else(|| panic!("{name} not in the report: {doc:#}"))
+}
+
+/// A project depending on the middle fixture (which pulls in the malicious one) and the
+/// benign fixture; its lockfile is written by the real npm against Verdaccio.
+fn fixture_project(dir: &Path) {
+    let manifest = json!({
+        "name": "fixture-app",
+        "version": "1.0.0",
+        "private": true,
+        "dependencies": {
+            "@ferret-fixtures/project-middle": "^1.0.0",
+            "ferret-fixture-benign": "1.0.0"
+        }
+    });
+    std::fs::write(dir.join("package.json"), manifest.to_string()).unwrap();
+    let r = registry();
+    let out = std::process::Command::new("npm")
+        .current_dir(dir)
+        .args([
+            "install",
+            "--package-lock-only",
+            "--ignore-scripts",
+            "--no-audit",
+            "--no-fund",
+            "--registry",
+            &format!("{}/", r.url),
+            "--userconfig",
+        ])
+        .arg(r.state.join("npmrc"))
+        .arg("--cache")
+        .arg(dir.join(".npm-cache"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "npm install --package-lock-only failed\n{}",
+        describe(&out)
+    );
+    assert!(dir.join("package-lock.json").is_file());
+}
+
+#[test]
+fn project_scan_blocks_the_malicious_dependency_with_its_path_then_uses_the_cache() {
+    let home = tempfile::tempdir().unwrap();
+    let project = tempfile::tempdir().unwrap();
+    fixture_project(project.path());
+    let cache = home.path().join("ferret-cache");
+    let run = |extra: &[&str]| {
+        let out = ferret(home.path(), project.path())
+            .args(["scan", "--registry", &registry().url, "--format", "json"])
+            .arg("--cache-dir")
+            .arg(&cache)
+            .args(extra)
+            .output()
+            .unwrap();
+        (json_of(&out), out)
+    };
+
+    let (first, out) = run(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert_eq!(first["errors"], json!([]), "{}", describe(&out));
+    let info = &first["project"];
+    assert_eq!(info["lockfiles"], json!(["package-lock.json"]));
+    assert_eq!(info["sources"], json!({"registry": 3}), "{info:#}");
+    assert_eq!(
+        (info["direct"].as_u64(), info["transitive"].as_u64()),
+        (Some(2), Some(1))
+    );
+
+    let bad = package(&first, "@ferret-fixtures/project-malicious");
+    assert!(
+        bad["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["rule"] == "malware" && a["action"] == "block"),
+        "{bad:#}"
+    );
+    assert_eq!(
+        bad["project"]["paths"][0],
+        json!([
+            "fixture-app",
+            "@ferret-fixtures/project-middle",
+            "@ferret-fixtures/project-malicious@1.0.0"
+        ]),
+        "{bad:#}"
+    );
+    assert_eq!(bad["project"]["direct"], false);
+    assert_eq!(bad["project"]["lockfile"]["path"], "package-lock.json");
+    assert!(bad["project"]["lockfile"]["line"].as_u64().unwrap() > 1);
+    let benign = package(&first, "ferret-fixture-benign");
+    assert!(
+        benign["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["action"] != "block" && a["action"] != "warn"),
+        "{benign:#}"
+    );
+    assert_eq!(benign["project"]["direct"], true);
+
+    // Second run: every analysis comes from the cache, with the same verdicts.
+    let (second, out) = run(&[]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert_eq!(second["project"]["sources"], json!({"cache": 3}));
+    let strip = |mut doc: Value| {
+        for p in doc["packages"].as_array_mut().unwrap() {
+            p["project"]["origin"] = Value::Null;
+        }
+        doc["project"]["sources"] = Value::Null;
+        doc
+    };
+    assert_eq!(strip(first.clone()), strip(second), "cached results differ");
+
+    // Offline works from the cache alone.
+    let (offline, out) = run(&["--offline"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert_eq!(offline["project"]["sources"], json!({"cache": 3}));
+
+    // Terminal output names the path.
+    let out = ferret(home.path(), project.path())
+        .args(["scan", "--registry", &registry().url, "--cache-dir"])
+        .arg(&cache)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+
+    // `ferret cache stats` sees the entries; `clear` empties them.
+    let out = ferret(home.path(), project.path())
+        .args(["cache", "stats", "--cache-dir"])
+        .arg(&cache)
+        .output()
+        .unwrap();
+    let stats = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(stats.contains("analysis"), "{}", describe(&out));
+    let out = ferret(home.path(), project.path())
+        .args(["cache", "clear", "--cache-dir"])
+        .arg(&cache)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let (after, out) = run(&["--offline"]);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert_eq!(after["errors"].as_array().unwrap().len(), 3, "{after:#}");
+    assert!(
+        after["errors"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("offline"),
+        "{after:#}"
+    );
+}
+
+// ---- fault tests: a tiny registry that misbehaves -------------------------------------
+
+#[derive(Clone, Copy)]
+enum Fault {
+    /// Always 500.
+    ServerError,
+    /// Accepts the request and closes without an answer.
+    HangUp,
+    /// Announces the full length and sends half.
+    Truncated,
+    /// Serves other bytes than the lockfile's integrity describes.
+    WrongIntegrity,
+}
+
+const TARBALL: &[u8] = b"pretend tarball bytes: never unpacked, the checks fail first";
+
+fn serve(fault: Fault) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+            }
+            let _ = match fault {
+                Fault::ServerError => stream.write_all(
+                    b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                ),
+                Fault::HangUp => Ok(()),
+                Fault::Truncated => stream
+                    .write_all(
+                        format!(
+                            "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                            TARBALL.len()
+                        )
+                        .as_bytes(),
+                    )
+                    .and_then(|()| stream.write_all(&TARBALL[..TARBALL.len() / 2])),
+                Fault::WrongIntegrity => stream
+                    .write_all(
+                        format!(
+                            "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                            TARBALL.len()
+                        )
+                        .as_bytes(),
+                    )
+                    .and_then(|()| stream.write_all(TARBALL)),
+            };
+        }
+    });
+    base
+}
+
+/// A project whose lockfile names one package served by `base`, with an integrity that
+/// does not describe [`TARBALL`] (it only matters for `WrongIntegrity`; the others fail
+/// before the check).
+fn fault_project(dir: &Path, base: &str) {
+    let integrity = "sha512-z4PhNX7vuL3xVChQ1m2AB9Yg5AULVxXcg/SpIdNs6c5H0NE8XYXysP+DGNKHfuwvY7kxvUdBeoGlODJ6+SfaPg==";
+    let lock = json!({
+        "name": "fault-app",
+        "version": "1.0.0",
+        "lockfileVersion": 3,
+        "requires": true,
+        "packages": {
+            "": {"name": "fault-app", "version": "1.0.0", "dependencies": {"flaky": "1.0.0"}},
+            "node_modules/flaky": {
+                "version": "1.0.0",
+                "resolved": format!("{base}/flaky/-/flaky-1.0.0.tgz"),
+                "integrity": integrity
+            }
+        }
+    });
+    std::fs::write(
+        dir.join("package.json"),
+        r#"{"name":"fault-app","version":"1.0.0","dependencies":{"flaky":"1.0.0"}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("package-lock.json"),
+        serde_json::to_string_pretty(&lock).unwrap(),
+    )
+    .unwrap();
+}
+
+fn fault_scan(fault: Fault) -> (Value, Output) {
+    let base = serve(fault);
+    let home = tempfile::tempdir().unwrap();
+    let project = tempfile::tempdir().unwrap();
+    fault_project(project.path(), &base);
+    let out = ferret(home.path(), project.path())
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--registry",
+            &base,
+            "--no-cache",
+        ])
+        .output()
+        .unwrap();
+    (json_of(&out), out)
+}
+
+fn assert_listed_error(fault: Fault, expect: &[&str]) {
+    let (doc, out) = fault_scan(fault);
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let errors = doc["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{doc:#}");
+    assert_eq!(errors[0]["target"], "flaky@1.0.0");
+    let msg = errors[0]["error"].as_str().unwrap();
+    assert!(
+        expect.iter().any(|e| msg.contains(e)),
+        "expected one of {expect:?} in {msg:?}"
+    );
+    assert_eq!(doc["packages"], json!([]), "nothing may pass unchecked");
+    let notes = doc["project"]["notes"].to_string();
+    assert!(notes.contains("could not be checked"), "{notes}");
+}
+
+#[test]
+fn registry_500s_are_retried_then_listed_as_an_error() {
+    assert_listed_error(Fault::ServerError, &["500"]);
+}
+
+#[test]
+fn registry_hang_up_is_listed_as_an_error() {
+    assert_listed_error(Fault::HangUp, &["cannot fetch flaky@1.0.0"]);
+}
+
+#[test]
+fn truncated_tarball_is_listed_as_an_error() {
+    assert_listed_error(Fault::Truncated, &["cannot fetch flaky@1.0.0"]);
+}
+
+#[test]
+fn wrong_integrity_is_listed_as_an_error() {
+    assert_listed_error(Fault::WrongIntegrity, &["integrity"]);
+}
+
+#[test]
+fn a_package_dir_without_lockfile_is_still_one_package() {
+    let home = tempfile::tempdir().unwrap();
+    let fixture = repo_root().join("tests/fixtures/registry/project-middle");
+    let out = ferret(home.path(), home.path())
+        .args(["scan", "--format", "json"])
+        .arg(&fixture)
+        .output()
+        .unwrap();
+    let doc = json_of(&out);
+    assert_eq!(doc["project"], Value::Null, "{doc:#}");
+    assert_eq!(
+        doc["packages"][0]["package"]["name"],
+        "@ferret-fixtures/project-middle"
+    );
+}

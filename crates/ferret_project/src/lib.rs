@@ -1,0 +1,147 @@
+//! Scanning a whole project: every package its lockfiles (or, without one, its package.json
+//! resolved against the registry) name, each analysed from the best source available —
+//! `node_modules` on disk, the persistent cache, or the registry — with the dependency paths
+//! that pulled it in.
+//!
+//! The flow: [`plan`] turns lockfiles into [`Item`]s (name, version, integrity, install path,
+//! direct/dev, dependency paths, lockfile line); non-registry specs (git, http, file, link)
+//! become findings and are never fetched. [`scan_project`] then looks every registry item up
+//! in the cache (analysis results keyed by tarball integrity + analyser version, or by a
+//! fingerprint of the installed directory), and runs the misses through a bounded pipeline:
+//! `jobs` fetch/read workers feed a bounded channel drained by one analysis worker per core,
+//! so downloads overlap analysis and the CPU stays busy.
+//!
+//! Installed packages cannot be verified against the lockfile's tarball integrity (a
+//! directory is not a tarball): a package whose installed package.json has the locked name
+//! and version is analysed from disk and reported as `unverifiable` in the project notes.
+
+mod pipeline;
+mod plan;
+mod resolve;
+
+pub use pipeline::{NoProgress, Progress};
+pub use plan::{Item, ItemSource, Plan, plan_from_lockfiles};
+
+use ferret_cache::Cache;
+use ferret_core::{ProjectInfo, SCHEMA_VERSION, ScanReport};
+use ferret_registry::NpmClient;
+use ferret_source::Limits;
+use std::path::{Path, PathBuf};
+
+/// How many registry downloads run at once by default.
+pub const DEFAULT_JOBS: usize = 16;
+
+/// Dependency paths kept per package (shortest first).
+pub const MAX_PATHS: usize = 3;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    #[error("{}: no package.json and no supported lockfile found", dir.display())]
+    NotAProject { dir: PathBuf },
+    #[error(transparent)]
+    Lockfile(#[from] ferret_lockfile::ExtractError),
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "{}: package.json has no lockfile and --offline forbids resolving its ranges against the registry",
+        dir.display()
+    )]
+    OfflineWithoutLockfile { dir: PathBuf },
+}
+
+/// What a project scan may use.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub root: PathBuf,
+    /// Cache and node_modules only; everything else is listed as not checked.
+    pub offline: bool,
+    /// Registry downloads in flight.
+    pub jobs: usize,
+    /// Identifies the analyser (ferret version + rules fingerprint); part of every analysis
+    /// cache key, so a new ferret or new rules never reuse old verdicts.
+    pub analyser: String,
+    pub limits: Limits,
+}
+
+impl Options {
+    pub fn new(root: &Path, analyser: impl Into<String>) -> Self {
+        Self {
+            root: root.to_path_buf(),
+            offline: false,
+            jobs: DEFAULT_JOBS,
+            analyser: analyser.into(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// Whether `dir` is a project to scan as a whole: it holds a supported lockfile. (A folder
+/// with only package.json is a single package: `ferret scan ./pkg` keeps scanning it as one.)
+pub fn has_lockfile(dir: &Path) -> bool {
+    ferret_lockfile::detect(dir)
+        .iter()
+        .any(|p| p.file_name().is_some_and(|n| n != "package.json"))
+}
+
+/// Scans a project. Packages that could not be scanned are in `report.errors` (each a
+/// reason: offline and not cached, fetch failure, integrity mismatch, …): never a silent
+/// pass. `client` may be `None` only when offline.
+pub fn scan_project(
+    opts: &Options,
+    client: Option<&NpmClient>,
+    cache: Option<&Cache>,
+    progress: &dyn Progress,
+) -> Result<ScanReport, ProjectError> {
+    let mut plan = if has_lockfile(&opts.root) {
+        plan_from_lockfiles(&opts.root)?
+    } else if opts.root.join("package.json").is_file() {
+        match (client, opts.offline) {
+            (Some(client), false) => {
+                resolve::plan_from_manifest(&opts.root, client, cache, opts.jobs)?
+            }
+            _ => {
+                return Err(ProjectError::OfflineWithoutLockfile {
+                    dir: opts.root.clone(),
+                });
+            }
+        }
+    } else {
+        return Err(ProjectError::NotAProject {
+            dir: opts.root.clone(),
+        });
+    };
+    if let Some(cache) = cache {
+        plan.notes.extend(cache.notes().iter().cloned());
+    }
+    let client = if opts.offline { None } else { client };
+    let outcome = pipeline::run(opts, &plan, client, cache, progress);
+
+    let mut info = ProjectInfo {
+        root: opts.root.display().to_string(),
+        name: plan.root_name.clone(),
+        lockfiles: plan.lockfiles.clone(),
+        ..ProjectInfo::default()
+    };
+    for pkg in &outcome.packages {
+        if let Some(p) = &pkg.project {
+            *info.sources.entry(p.origin.clone()).or_default() += 1;
+            if p.direct {
+                info.direct += 1;
+            } else {
+                info.transitive += 1;
+            }
+        }
+    }
+    info.notes = plan.notes;
+    info.notes.extend(outcome.notes);
+    Ok(ScanReport {
+        schema_version: SCHEMA_VERSION,
+        ferret_version: env!("CARGO_PKG_VERSION").to_owned(),
+        packages: outcome.packages,
+        errors: outcome.errors,
+        project: Some(info),
+    })
+}

@@ -1,0 +1,513 @@
+//! The scan of a plan: node_modules check, cache lookups, then a bounded pipeline of
+//! fetch/read workers feeding analysis workers through a bounded channel.
+
+use crate::Options;
+use crate::plan::{Item, ItemSource, Plan};
+use ferret_cache::{Cache, Table};
+use ferret_core::{
+    Action, Category, Ecosystem, Evidence, Finding, PackageInfo, PackageReport, ScanError, Severity,
+};
+use ferret_registry::NpmClient;
+use ferret_source::PackageTree;
+use rayon::prelude::*;
+use sha2::Digest as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, mpsc};
+
+/// Progress callbacks (the CLI draws a bar on a terminal). Called from worker threads.
+pub trait Progress: Sync {
+    /// Packages to scan in total.
+    fn start(&self, _total: usize) {}
+    /// One download finished (bytes received).
+    fn fetched(&self, _bytes: u64) {}
+    /// One package is done (analysed, served from the cache, or failed).
+    fn done(&self) {}
+}
+
+/// No progress output.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// Tarballs kept for the cache per run; beyond this they are analysed but not stored.
+const MAX_CACHED_TARBALL_BYTES: usize = 256 * 1024 * 1024;
+/// Larger tarballs are not cached: on npm-app the platform binaries of `@next/swc-*`
+/// (40-60 MB each) made 418 MB of the cache for 51 packages, while the analysis result that
+/// a re-scan needs is a few kilobytes.
+const MAX_CACHED_TARBALL: usize = 16 * 1024 * 1024;
+
+pub(crate) struct Outcome {
+    pub packages: Vec<PackageReport>,
+    pub errors: Vec<ScanError>,
+    pub notes: Vec<String>,
+}
+
+/// How to get an item's content when the analysis is not cached.
+enum Job {
+    Disk(PathBuf),
+    Tarball,
+}
+
+struct Pending {
+    index: usize,
+    key: String,
+    job: Job,
+}
+
+/// What a worker produced for one pending item.
+struct Loaded {
+    index: usize,
+    key: String,
+    tree: PackageTree,
+    origin: &'static str,
+    /// Verified integrity and bytes of a downloaded tarball (for the cache).
+    fetched: Option<(String, Vec<u8>)>,
+    source_url: Option<String>,
+}
+
+pub(crate) fn run(
+    opts: &Options,
+    plan: &Plan,
+    client: Option<&NpmClient>,
+    cache: Option<&Cache>,
+    progress: &dyn Progress,
+) -> Outcome {
+    let items = &plan.items;
+    progress.start(items.len());
+    let mut slots: Vec<Option<PackageReport>> = vec![None; items.len()];
+    let mut errors: Vec<ScanError> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+
+    // 1. Non-registry specs become findings; registry items get their content source and
+    //    analysis cache key (installed directory fingerprint, or tarball integrity).
+    let decided: Vec<Decision> = items.par_iter().map(|item| decide(opts, item)).collect();
+    let mut unverifiable = 0usize;
+    let mut pending: Vec<Pending> = Vec::new();
+    for (index, (item, decision)) in items.iter().zip(decided).enumerate() {
+        match decision {
+            Decision::Spec(report) => {
+                slots[index] = Some(with_project(*report, item, "lockfile"));
+                progress.done();
+            }
+            Decision::Disk { dir, key } => {
+                unverifiable += 1;
+                pending.push(Pending {
+                    index,
+                    key,
+                    job: Job::Disk(dir),
+                });
+            }
+            Decision::Tarball { key, mismatch } => {
+                if let Some(m) = mismatch {
+                    notes.push(m);
+                }
+                pending.push(Pending {
+                    index,
+                    key,
+                    job: Job::Tarball,
+                });
+            }
+        }
+    }
+    if unverifiable > 0 {
+        notes.push(format!(
+            "{unverifiable} packages analysed from node_modules: their package.json name and version match the lockfile, but an installed directory cannot be checked against the lockfile's tarball integrity (unverifiable)"
+        ));
+    }
+
+    // 2. Analysis cache.
+    if let Some(cache) = cache {
+        let keys: Vec<&str> = pending.iter().map(|p| p.key.as_str()).collect();
+        let hits = cache.get_many(Table::Analysis, &keys);
+        let mut still = Vec::with_capacity(pending.len());
+        for (p, hit) in pending.into_iter().zip(hits) {
+            let report = hit.and_then(|bytes| serde_json::from_slice::<PackageReport>(&bytes).ok());
+            match report {
+                Some(report) => {
+                    slots[p.index] = Some(with_project(report, &items[p.index], "cache"));
+                    progress.done();
+                }
+                None => still.push(p),
+            }
+        }
+        pending = still;
+    }
+
+    // 3. Load (disk, cached tarball, registry) and analyse the rest, concurrently.
+    let results = load_and_analyse(opts, items, pending, client, cache, progress);
+    let mut analyses: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut tarballs: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut tarball_bytes = 0usize;
+    for result in results {
+        match result {
+            Ok((loaded, report)) => {
+                if let Ok(json) = serde_json::to_vec(&report) {
+                    analyses.push((loaded.key.clone(), json));
+                }
+                if let Some((sri, bytes)) = loaded.fetched
+                    && bytes.len() <= MAX_CACHED_TARBALL
+                    && tarball_bytes + bytes.len() <= MAX_CACHED_TARBALL_BYTES
+                {
+                    tarball_bytes += bytes.len();
+                    tarballs.push((sri, bytes));
+                }
+                let mut report = report;
+                if let Some(url) = loaded.source_url {
+                    report.package.source = url;
+                }
+                slots[loaded.index] =
+                    Some(with_project(report, &items[loaded.index], loaded.origin));
+            }
+            Err((index, error)) => {
+                let item = &items[index];
+                errors.push(ScanError {
+                    target: format!("{}@{}", item.name, item.version),
+                    error,
+                });
+            }
+        }
+    }
+    if let Some(cache) = cache {
+        let a: Vec<(&str, &[u8])> = analyses
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_slice()))
+            .collect();
+        let t: Vec<(&str, &[u8])> = tarballs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_slice()))
+            .collect();
+        for (what, entries, table) in [
+            ("analysis results", a, Table::Analysis),
+            ("tarballs", t, Table::Tarball),
+        ] {
+            if let Err(e) = cache.put_many(table, &entries) {
+                notes.push(format!("could not store {what} in the cache: {e}"));
+            }
+        }
+        if cache.dropped() > 0 {
+            notes.push(format!(
+                "{} corrupted cache entries were detected, dropped and rebuilt",
+                cache.dropped()
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        notes.push(format!(
+            "{} packages could not be checked (see errors)",
+            errors.len()
+        ));
+    }
+    errors.sort_by(|a, b| a.target.cmp(&b.target));
+    let mut packages: Vec<PackageReport> = slots.into_iter().flatten().collect();
+    packages.sort_by(|a, b| {
+        (&a.package.name, &a.package.version).cmp(&(&b.package.name, &b.package.version))
+    });
+    Outcome {
+        packages,
+        errors,
+        notes,
+    }
+}
+
+enum Decision {
+    Spec(Box<PackageReport>),
+    Disk {
+        dir: PathBuf,
+        key: String,
+    },
+    Tarball {
+        key: String,
+        mismatch: Option<String>,
+    },
+}
+
+fn decide(opts: &Options, item: &Item) -> Decision {
+    let (rule, what) = match &item.source {
+        ItemSource::Registry => return decide_registry(opts, item),
+        ItemSource::Git(url) => ("git-dependency", url),
+        ItemSource::Http(url) => ("http-dependency", url),
+        ItemSource::File(path) | ItemSource::Link(path) => ("file-dependency", path),
+    };
+    Decision::Spec(Box::new(spec_report(item, rule, what)))
+}
+
+fn decide_registry(opts: &Options, item: &Item) -> Decision {
+    let mut mismatch = None;
+    if let Some(rel) = &item.install_path {
+        let dir = opts.root.join(rel);
+        if let Ok(text) = std::fs::read(dir.join("package.json")) {
+            let doc: serde_json::Value = serde_json::from_slice(&text).unwrap_or_default();
+            let name = doc.get("name").and_then(serde_json::Value::as_str);
+            let version = doc.get("version").and_then(serde_json::Value::as_str);
+            if name == Some(item.name.as_str()) && version == Some(item.version.as_str()) {
+                if let Some(fp) = dir_fingerprint(&dir) {
+                    let key = format!("dir|{}@{}|{fp}|{}", item.name, item.version, opts.analyser);
+                    return Decision::Disk { dir, key };
+                }
+            } else {
+                mismatch = Some(format!(
+                    "{rel} holds {}@{}, the lockfile says {}@{}: not used, checked from the cache or registry instead",
+                    name.unwrap_or("?"),
+                    version.unwrap_or("?"),
+                    item.name,
+                    item.version
+                ));
+            }
+        }
+    }
+    let content = item
+        .integrity
+        .clone()
+        .or_else(|| item.resolved.clone())
+        .unwrap_or_else(|| format!("{}@{}", item.name, item.version));
+    Decision::Tarball {
+        key: format!("tgz|{content}|{}", opts.analyser),
+        mismatch,
+    }
+}
+
+/// A fingerprint of an installed package directory: every file's relative path, size and
+/// modification time (nested node_modules excluded, as in the scan). Any edit changes it,
+/// so a cached analysis is reused only for the very files it analysed.
+fn dir_fingerprint(dir: &Path) -> Option<String> {
+    let mut hasher = sha2::Sha256::new();
+    let mut stack = vec![(dir.to_path_buf(), String::new())];
+    let mut entries_seen = 0usize;
+    while let Some((d, rel)) = stack.pop() {
+        let mut entries: Vec<_> = std::fs::read_dir(&d).ok()?.filter_map(Result::ok).collect();
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for e in entries {
+            entries_seen += 1;
+            // The same bound as the scan's entry limit: a pathological tree is not hashed.
+            if entries_seen > 1_000_000 {
+                return None;
+            }
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Ok(meta) = e.metadata() else { continue };
+            let path = format!("{rel}/{name}");
+            if meta.is_dir() {
+                if name != "node_modules" && name != ".git" {
+                    stack.push((e.path(), path));
+                }
+                continue;
+            }
+            let mtime = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            hasher.update(path.as_bytes());
+            hasher.update([0]);
+            hasher.update(meta.len().to_le_bytes());
+            hasher.update(mtime.to_le_bytes());
+        }
+    }
+    Some(hex::encode(&hasher.finalize()[..16]))
+}
+
+type Analysed = Result<(Loaded, PackageReport), (usize, String)>;
+
+fn load_and_analyse(
+    opts: &Options,
+    items: &[Item],
+    pending: Vec<Pending>,
+    client: Option<&NpmClient>,
+    cache: Option<&Cache>,
+    progress: &dyn Progress,
+) -> Vec<Analysed> {
+    if pending.is_empty() {
+        return Vec::new();
+    }
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    let fetchers = opts.jobs.clamp(1, 64).min(pending.len());
+    let next = AtomicUsize::new(0);
+    // Bounded: at most two loaded trees per analysis worker wait in memory.
+    let (tx, rx) = mpsc::sync_channel::<Result<Loaded, (usize, String)>>(cores * 2);
+    let rx = Mutex::new(rx);
+    let out: Mutex<Vec<Analysed>> = Mutex::new(Vec::with_capacity(pending.len()));
+    std::thread::scope(|s| {
+        for _ in 0..fetchers {
+            let tx = tx.clone();
+            let next = &next;
+            let pending = &pending;
+            s.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(p) = pending.get(i) else { break };
+                    let loaded = load(opts, &items[p.index], p, client, cache, progress)
+                        .map_err(|e| (p.index, e));
+                    if tx.send(loaded).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        for _ in 0..cores {
+            let rx = &rx;
+            let out = &out;
+            s.spawn(move || {
+                loop {
+                    let msg = match rx.lock() {
+                        Ok(guard) => guard.recv(),
+                        Err(_) => break,
+                    };
+                    let Ok(msg) = msg else { break };
+                    let result = msg.map(|loaded| {
+                        let report = ferret_rules::engine::scan(&loaded.tree, Ecosystem::Npm);
+                        (loaded, report)
+                    });
+                    progress.done();
+                    if let Ok(mut out) = out.lock() {
+                        out.push(result);
+                    }
+                }
+            });
+        }
+    });
+    let mut results = out.into_inner().unwrap_or_default();
+    // Completion order varies between runs; the report must not.
+    results.sort_by_key(|r| match r {
+        Ok((l, _)) => l.index,
+        Err((i, _)) => *i,
+    });
+    results
+}
+
+fn load(
+    opts: &Options,
+    item: &Item,
+    p: &Pending,
+    client: Option<&NpmClient>,
+    cache: Option<&Cache>,
+    progress: &dyn Progress,
+) -> Result<Loaded, String> {
+    let loaded = |tree, origin, fetched, source_url| Loaded {
+        index: p.index,
+        key: p.key.clone(),
+        tree,
+        origin,
+        fetched,
+        source_url,
+    };
+    if let Job::Disk(dir) = &p.job {
+        let tree = ferret_source::open_path(dir, &opts.limits).map_err(|e| e.to_string())?;
+        return Ok(loaded(tree, "node_modules", None, None));
+    }
+    let label = format!("{}@{}", item.name, item.version);
+    if let (Some(cache), Some(sri)) = (cache, &item.integrity)
+        && let Some(bytes) = cache.get(Table::Tarball, sri)
+        // Re-verified: the cache's checksum guards against corruption, this against a key
+        // that does not match its content.
+        && ferret_registry::verify_integrity(&bytes, &serde_json::json!({ "integrity": sri })).is_ok()
+    {
+        let tree =
+            ferret_source::open_tarball(&bytes, &label, &opts.limits).map_err(|e| e.to_string())?;
+        return Ok(loaded(tree, "cache", None, item.resolved.clone()));
+    }
+    let Some(client) = client else {
+        return Err(if opts.offline {
+            "offline: not installed in node_modules and not in the cache; not checked".to_owned()
+        } else {
+            "no registry client".to_owned()
+        });
+    };
+    let url = item
+        .resolved
+        .clone()
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        .unwrap_or_else(|| default_tarball_url(client, &item.name, &item.version));
+    let (bytes, sri) = client
+        .tarball(&url, item.integrity.as_deref(), &item.name, &item.version)
+        .map_err(|e| format!("cannot fetch {label}: {e}"))?;
+    progress.fetched(bytes.len() as u64);
+    let tree =
+        ferret_source::open_tarball(&bytes, &url, &opts.limits).map_err(|e| e.to_string())?;
+    let fetched = item.integrity.is_some().then_some((sri, bytes));
+    Ok(loaded(tree, "registry", fetched, Some(url)))
+}
+
+/// `{registry}{name}/-/{basename}-{version}.tgz`, the registry's tarball layout, for
+/// lockfiles that do not record `resolved` (pnpm, yarn berry).
+fn default_tarball_url(client: &NpmClient, name: &str, version: &str) -> String {
+    let base = name.rsplit('/').next().unwrap_or(name);
+    format!(
+        "{}{name}/-/{base}-{version}.tgz",
+        client.config().registry_for(name)
+    )
+}
+
+fn with_project(mut report: PackageReport, item: &Item, origin: &str) -> PackageReport {
+    let mut project = item.project.clone();
+    project.origin = origin.to_owned();
+    report.project = Some(project);
+    if report.package.name.is_empty() {
+        report.package.name.clone_from(&item.name);
+    }
+    if report.package.version.is_empty() {
+        report.package.version.clone_from(&item.version);
+    }
+    if report.package.integrity.is_none() {
+        report.package.integrity.clone_from(&item.integrity);
+    }
+    report
+}
+
+/// The report of a dependency whose content is not from the registry: one finding with the
+/// rule's registered metadata when the rule exists (the metadata rules may define it), else
+/// a warning of medium severity.
+fn spec_report(item: &Item, rule: &str, what: &str) -> PackageReport {
+    let (category, severity, action) = ferret_rules::registry::find_rule(rule).map_or(
+        (Category::Metadata, Severity::Medium, Action::Warn),
+        |r| {
+            let m = r.meta();
+            (m.category, m.severity, m.default_action)
+        },
+    );
+    let kind = match rule {
+        "git-dependency" => "a git repository",
+        "http-dependency" => "an http(s) URL",
+        _ => "a local path",
+    };
+    let mut evidence = Evidence::new();
+    evidence.insert("spec".to_owned(), serde_json::Value::from(what));
+    if let Some(l) = &item.project.lockfile {
+        evidence.insert(
+            "lockfile".to_owned(),
+            serde_json::Value::from(l.path.clone()),
+        );
+        evidence.insert("line".to_owned(), serde_json::Value::from(l.line));
+    }
+    let finding = Finding {
+        rule: rule.to_owned(),
+        category,
+        severity,
+        action,
+        message: format!(
+            "`{}` comes from {kind} (`{what}`), not the registry; not fetched or analysed",
+            item.name
+        ),
+        location: None,
+        label: None,
+        code: None,
+        related: Vec::new(),
+        install_time: false,
+        evidence,
+    };
+    PackageReport {
+        package: PackageInfo {
+            ecosystem: Ecosystem::Npm,
+            name: item.name.clone(),
+            version: item.version.clone(),
+            integrity: item.integrity.clone(),
+            source: what.to_owned(),
+            file_count: 0,
+            unpacked_size: 0,
+        },
+        capabilities: Vec::new(),
+        alerts: vec![finding],
+        files_failed: Vec::new(),
+        project: None,
+        not_evaluated: Vec::new(),
+    }
+}
