@@ -292,35 +292,29 @@ pub fn text_facts(source: &str) -> TextFacts {
     let mut lines = 0u32;
     let mut longest = 0u32;
     let mut longest_code_chars = 0u32;
-    let mut cur_chars = 0u32;
-    let mut cur_code = 0u32;
     let mut total_chars = 0u64;
-    for &b in bytes {
-        if b == b'\n' {
-            lines += 1;
-            if cur_chars > longest {
-                longest = cur_chars;
-                longest_code_chars = cur_code;
-            }
-            cur_chars = 0;
-            cur_code = 0;
-            continue;
+    // Line by line (memchr finds the ends); characters are counted as bytes that are not
+    // UTF-8 continuation bytes, a loop the compiler vectorises. Code characters are only
+    // counted for a line that is the longest so far.
+    let mut start = 0;
+    let mut ends = memchr::memchr_iter(b'\n', bytes);
+    loop {
+        let end = ends.next();
+        let line = &bytes[start..end.unwrap_or(bytes.len())];
+        if end.is_none() && line.is_empty() {
+            break;
         }
-        // Count characters, not bytes: skip UTF-8 continuation bytes.
-        if b & 0xC0 != 0x80 {
-            cur_chars += 1;
-            total_chars += 1;
+        let chars = count_chars(line);
+        total_chars += u64::from(chars);
+        if chars > longest {
+            longest = chars;
+            longest_code_chars = count_code(line);
         }
-        if matches!(b, b';' | b'{' | b'}' | b'(' | b')' | b'=') {
-            cur_code += 1;
-        }
-    }
-    if !bytes.is_empty() && bytes.last() != Some(&b'\n') {
         lines += 1;
-    }
-    if cur_chars > longest {
-        longest = cur_chars;
-        longest_code_chars = cur_code;
+        match end {
+            Some(e) => start = e + 1,
+            None => break,
+        }
     }
     let avg = if lines == 0 {
         0
@@ -337,31 +331,47 @@ pub fn text_facts(source: &str) -> TextFacts {
     }
 }
 
+fn count_chars(line: &[u8]) -> u32 {
+    let n = line.iter().filter(|&&b| b & 0xC0 != 0x80).count();
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn count_code(line: &[u8]) -> u32 {
+    let n = line
+        .iter()
+        .filter(|&&b| matches!(b, b';' | b'{' | b'}' | b'(' | b')' | b'='))
+        .count();
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 /// Keywords that nest a statement or expression inside the previous one without any
 /// bracket: `else if` chains, brace-less `if (a) if (b) ...` bodies, `typeof typeof x`.
-const NESTING_KEYWORDS: &[&[u8]] = &[
-    b"if",
-    b"else",
-    b"for",
-    b"while",
-    b"do",
-    b"with",
-    b"typeof",
-    b"void",
-    b"delete",
-    b"await",
-    b"new",
-    b"yield",
-    b"in",
-    b"instanceof",
-];
+fn is_nesting_keyword(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"if"
+            | b"else"
+            | b"for"
+            | b"while"
+            | b"do"
+            | b"with"
+            | b"typeof"
+            | b"void"
+            | b"delete"
+            | b"await"
+            | b"new"
+            | b"yield"
+            | b"in"
+            | b"instanceof"
+    )
+}
 
 /// Cheap scan of bracket nesting and operator runs, skipping strings and comments roughly
 /// (regular expression literals are not recognised; a stray quote inside one can only make
 /// the scan see less nesting, which the analysis thread's stack absorbs).
 ///
 /// An operator run is what can make oxc's AST deep without brackets: operator characters
-/// and [`NESTING_KEYWORDS`] at one nesting level since the last `,` or `;` or the last
+/// and nesting keywords (`else`, `typeof`, …) at one nesting level since the last `,` or `;` or the last
 /// newline that ends a statement (one not after an operator, a keyword or a `)`, so
 /// `if (a)\n if (b)\n ...` keeps counting).
 pub fn prescan(source: &str) -> Result<(), String> {
@@ -379,32 +389,17 @@ pub fn prescan(source: &str) -> Result<(), String> {
         let c = b[i];
         let mut counts = false;
         match c {
+            // Comments and strings are skipped with memchr/memmem rather than byte by byte.
             b'/' if b.get(i + 1) == Some(&b'/') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
+                i += memchr::memchr(b'\n', &b[i..]).unwrap_or(b.len() - i);
                 continue;
             }
             b'/' if b.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
-                    i += 1;
-                }
-                i += 2;
+                i = memchr::memmem::find(&b[i + 2..], b"*/").map_or(b.len(), |p| i + 2 + p + 2);
                 continue;
             }
             b'\'' | b'"' | b'`' => {
-                let q = c;
-                i += 1;
-                while i < b.len() && b[i] != q {
-                    if b[i] == b'\\' {
-                        i += 1;
-                    } else if b[i] == b'\n' && q != b'`' {
-                        break;
-                    }
-                    i += 1;
-                }
-                i += 1;
+                i = string_end(b, i + 1, c) + 1;
                 continues = false;
                 continue;
             }
@@ -414,7 +409,7 @@ pub fn prescan(source: &str) -> Result<(), String> {
                 {
                     i += 1;
                 }
-                let keyword = NESTING_KEYWORDS.contains(&&b[start..i]);
+                let keyword = is_nesting_keyword(&b[start..i]);
                 continues = keyword;
                 if keyword {
                     bump(&mut runs[depth as usize])?;
@@ -463,6 +458,25 @@ pub fn prescan(source: &str) -> Result<(), String> {
         i += 1;
     }
     Ok(())
+}
+
+/// Where the string literal opened by `q` whose body starts at `i` ends: the closing quote,
+/// the newline that ends an unterminated `'`/`"` string, or the end of the text (at or past
+/// `b.len()`). A backslash escapes the byte after it.
+fn string_end(b: &[u8], mut i: usize, q: u8) -> usize {
+    while i < b.len() {
+        let Some(p) = memchr::memchr3(q, b'\\', b'\n', &b[i..]) else {
+            return b.len();
+        };
+        i += p;
+        match b[i] {
+            b'\\' => i += 2,
+            b'\n' if q != b'`' => return i,
+            b'\n' => i += 1,
+            _ => return i,
+        }
+    }
+    i
 }
 
 fn bump(run: &mut u32) -> Result<(), String> {

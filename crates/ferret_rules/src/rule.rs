@@ -8,6 +8,8 @@ use ferret_core::{
     Action, Category, Evidence, Excerpt, FileFacts, Finding, Location, PackageFacts, Related,
     Severity,
 };
+use std::any::{Any, TypeId};
+use std::sync::Arc;
 
 /// Static description of a rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,11 +99,48 @@ impl<R: Rule + ?Sized> Rule for &R {
 #[derive(Debug, Default)]
 pub struct RuleContext {
     findings: Vec<Finding>,
+    shared: SharedAnalyses,
+}
+
+/// Package-level analyses that several rules query (the behaviour detections are read by
+/// eight technique rules and the malware verdict): computed on first use, once per package.
+/// Keyed by the result type and the package's address, so a context reused for another
+/// package recomputes instead of answering for the wrong one.
+#[derive(Default)]
+struct SharedAnalyses(Vec<(TypeId, usize, Arc<dyn Any + Send + Sync>)>);
+
+impl std::fmt::Debug for SharedAnalyses {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SharedAnalyses({} cached)", self.0.len())
+    }
 }
 
 impl RuleContext {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// `analysis(pkg)`, computed once per package and context and shared by the rules that
+    /// ask for the same result type. `analysis` must be a pure function of the package.
+    pub fn shared<T: Any + Send + Sync>(
+        &mut self,
+        pkg: &PackageFacts,
+        analysis: impl FnOnce(&PackageFacts) -> T,
+    ) -> Arc<T> {
+        let key = (TypeId::of::<T>(), std::ptr::from_ref(pkg) as usize);
+        let cached = self
+            .shared
+            .0
+            .iter()
+            .find(|(t, p, _)| (*t, *p) == key)
+            .and_then(|(_, _, v)| Arc::clone(v).downcast::<T>().ok());
+        if let Some(v) = cached {
+            return v;
+        }
+        let v = Arc::new(analysis(pkg));
+        self.shared.0.retain(|(t, _, _)| *t != key.0);
+        self.shared.0.push((key.0, key.1, v.clone()));
+        v
     }
 
     pub fn report(&mut self, finding: Finding) {

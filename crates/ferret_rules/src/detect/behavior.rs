@@ -174,7 +174,8 @@ pub fn report_technique(
     cx: &mut RuleContext,
 ) {
     let mut seen: Vec<String> = Vec::new();
-    for d in detect_technique(pkg, technique) {
+    let all = cx.shared(pkg, detect);
+    for d in all.iter().filter(|d| d.technique == technique) {
         if seen.contains(&d.path) {
             continue;
         }

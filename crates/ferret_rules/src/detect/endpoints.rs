@@ -377,7 +377,11 @@ fn classify_found(f: &Found<'_>) -> Option<Endpoint> {
             return Some(mk(EndpointCategory::MessengerWebhook, specific));
         }
     }
-    let suffix_match = |h: &str, d: &str| h == d || h.ends_with(&format!(".{d}"));
+    // `h` is `d` or a subdomain of it; no allocation, this runs for every host found.
+    let suffix_match = |h: &str, d: &str| {
+        h.strip_suffix(d)
+            .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
+    };
     let category = EXACT
         .iter()
         .find(|(d, _)| {

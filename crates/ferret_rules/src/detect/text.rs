@@ -60,10 +60,41 @@ fn scan<'i>(path: &str, source: &str, idx: &dyn Fn() -> &'i LineIndex) -> TextSi
     obfuscation_hints(bytes, &mut out.obfuscation, &|s, e| at(s, e).0);
     whitespace_and_jsfuck(bytes, &mut out, &at);
     console_overrides(bytes, &mut out, &at);
-    if !bytes.is_ascii() {
+    if !bytes.is_ascii() && lexer_can_report(source) {
         Lexer::new(source, &mut out, &at).run();
     }
     out
+}
+
+/// Whether the lexer could report anything: it only reports bidi controls, invisible
+/// characters and identifiers mixing Latin with a look-alike script, so a file whose
+/// non-ASCII characters are none of these (a `©` or `é` in a comment, typographic quotes,
+/// CJK text) is skipped without lexing it byte by byte.
+fn lexer_can_report(source: &str) -> bool {
+    let bytes = source.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // Skip ASCII a word-sized chunk at a time.
+        let chunk = &bytes[i..bytes.len().min(i + 32)];
+        if chunk.is_ascii() {
+            i += chunk.len();
+            continue;
+        }
+        let Some(off) = chunk.iter().position(|&b| b >= 0x80) else {
+            i += chunk.len();
+            continue;
+        };
+        i += off;
+        let Some(c) = source.get(i..).and_then(|s| s.chars().next()) else {
+            return true;
+        };
+        if is_bidi_control(c) || is_invisible(c) || script_of(c).is_some_and(|s| s != Script::Latin)
+        {
+            return true;
+        }
+        i += c.len_utf8();
+    }
+    false
 }
 
 fn is_ident_byte(b: u8) -> bool {
@@ -159,54 +190,88 @@ fn console_overrides(bytes: &[u8], out: &mut TextSignals, at: &At<'_>) {
 type At<'a> = dyn Fn(usize, usize) -> (ferret_core::Location, ferret_core::Excerpt) + 'a;
 
 fn whitespace_and_jsfuck(bytes: &[u8], out: &mut TextSignals, at: &At<'_>) {
-    let mut ws_run = 0usize;
-    let mut fuck_run = 0u32;
-    let mut best_fuck: Option<(usize, u32)> = None;
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b' ' | b'\t' => {
-                ws_run += 1;
-                fuck_run = 0;
-                continue;
+    // Code after a run of spaces/tabs on the same line (not a comment).
+    for_each_run(
+        bytes,
+        HIDDEN_WHITESPACE_MIN,
+        |b| b == b' ' || b == b'\t',
+        |start, end| {
+            let Some(&b) = bytes.get(end) else {
+                return true;
+            };
+            if b == b'\n' || b == b'\r' {
+                return true;
             }
-            b'\n' | b'\r' => {
-                ws_run = 0;
-                fuck_run = 0;
-                continue;
+            let rest = &bytes[end..bytes.len().min(end + 2)];
+            if rest.starts_with(b"//") || rest.starts_with(b"/*") || b == b'*' {
+                return true;
             }
-            b'[' | b']' | b'(' | b')' | b'!' | b'+' => {
-                fuck_run += 1;
-                if fuck_run >= JSFUCK_RECORD_MIN && best_fuck.is_none_or(|(_, n)| fuck_run > n) {
-                    best_fuck = Some((i + 1 - fuck_run as usize, fuck_run));
-                }
+            if out.hidden_code.len() >= TextSignals::MAX_PER_KIND {
+                out.truncated = true;
+                return true;
             }
-            _ => fuck_run = 0,
-        }
-        if ws_run >= HIDDEN_WHITESPACE_MIN {
-            let rest = &bytes[i..bytes.len().min(i + 2)];
-            let is_comment = rest.starts_with(b"//") || rest.starts_with(b"/*") || b == b'*';
-            if !is_comment {
-                if out.hidden_code.len() < TextSignals::MAX_PER_KIND {
-                    let end = bytes[i..]
-                        .iter()
-                        .position(|&c| c == b'\n')
-                        .map_or(bytes.len(), |p| i + p);
-                    let (location, code) = at(i, end);
-                    out.hidden_code.push(HiddenCode {
-                        location,
-                        whitespace: to_u32(ws_run),
-                        code,
-                    });
-                } else {
-                    out.truncated = true;
-                }
+            let line_end = memchr::memchr(b'\n', &bytes[end..]).map_or(bytes.len(), |p| end + p);
+            let (location, code) = at(end, line_end);
+            out.hidden_code.push(HiddenCode {
+                location,
+                whitespace: to_u32(end - start),
+                code,
+            });
+            true
+        },
+    );
+    // The longest (first, on ties) run of JSFuck characters.
+    let mut best_fuck: Option<(usize, usize)> = None;
+    for_each_run(
+        bytes,
+        JSFUCK_RECORD_MIN as usize,
+        |b| matches!(b, b'[' | b']' | b'(' | b')' | b'!' | b'+'),
+        |start, end| {
+            if best_fuck.is_none_or(|(_, n)| end - start > n) {
+                best_fuck = Some((start, end - start));
             }
-        }
-        ws_run = 0;
-    }
+            true
+        },
+    );
     if let Some((start, n)) = best_fuck {
-        let (location, _) = at(start, start + n as usize);
-        out.obfuscation.jsfuck_run = Some((location, n));
+        let (location, _) = at(start, start + n);
+        out.obfuscation.jsfuck_run = Some((location, to_u32(n)));
+    }
+}
+
+/// Calls `f(start, end)` for every maximal run of bytes in `class` at least `min` long, in
+/// order, until `f` returns false. Looks at about one byte in `min` outside runs: a run that
+/// long must cover every `min`-th position.
+fn for_each_run(
+    bytes: &[u8],
+    min: usize,
+    class: impl Fn(u8) -> bool,
+    mut f: impl FnMut(usize, usize) -> bool,
+) {
+    let min = min.max(1);
+    // `floor` is where the current search began: no run of `class` starts before it that
+    // has not been reported or rejected already.
+    let mut floor = 0;
+    let mut i = min - 1;
+    while i < bytes.len() {
+        if !class(bytes[i]) {
+            floor = i + 1;
+            i += min;
+            continue;
+        }
+        let mut start = i;
+        while start > floor && class(bytes[start - 1]) {
+            start -= 1;
+        }
+        let mut end = i + 1;
+        while end < bytes.len() && class(bytes[end]) {
+            end += 1;
+        }
+        if end - start >= min && !f(start, end) {
+            return;
+        }
+        floor = end + 1;
+        i = end + min;
     }
 }
 
@@ -627,6 +692,73 @@ mod tests {
 
     fn signals(src: &str) -> TextSignals {
         text_signals("index.js", src)
+    }
+
+    /// Maximal runs of `class` at least `min` long, byte by byte.
+    fn naive_runs(bytes: &[u8], min: usize, class: impl Fn(u8) -> bool) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut start = None;
+        for (i, &b) in bytes.iter().chain(std::iter::once(&0)).enumerate() {
+            match (class(b) && i < bytes.len(), start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    if i - s >= min {
+                        out.push((s, i));
+                    }
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn run_skipping_finds_the_same_runs_as_a_byte_loop() {
+        let is_x = |b: u8| b == b'x';
+        let mut cases: Vec<String> = vec![
+            String::new(),
+            "x".into(),
+            "xxx".into(),
+            "xx.xxx".into(),
+            "xxx.xx.xxxx.x".into(),
+            ".xxx".into(),
+            "xxx.".into(),
+        ];
+        // Every pattern of 10 bytes over {x, .}.
+        for mask in 0u32..1024 {
+            cases.push(
+                (0..10)
+                    .map(|b| if mask & (1 << b) != 0 { 'x' } else { '.' })
+                    .collect(),
+            );
+        }
+        for case in &cases {
+            for min in 1..=5 {
+                let mut got = Vec::new();
+                for_each_run(case.as_bytes(), min, is_x, |s, e| {
+                    got.push((s, e));
+                    true
+                });
+                assert_eq!(
+                    got,
+                    naive_runs(case.as_bytes(), min, is_x),
+                    "{case:?} min {min}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn lexer_skipped_only_when_it_cannot_report() {
+        assert!(!lexer_can_report(
+            "// © 2024 café — “quoted” 日本語\nvar x = 1;"
+        ));
+        assert!(lexer_can_report("var a\u{200B} = 1;"));
+        assert!(lexer_can_report("var \u{0430}pple = 1;"));
+        assert!(lexer_can_report("x = '\u{202E}';"));
+        // Latin-only identifiers never mix scripts, so no lexing is needed.
+        assert!(signals("var caf\u{e9} = 1;").is_empty());
     }
 
     #[test]
