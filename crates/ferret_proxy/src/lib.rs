@@ -1,0 +1,784 @@
+//! `ferret proxy`: a registry firewall. A local HTTP server speaking the npm registry
+//! protocol in front of an upstream registry; npm, pnpm, yarn and bun point at it with
+//! `--registry`. It never lets a package the policy blocks reach the client:
+//!
+//! - **Packuments** (full, and abbreviated with `Accept: application/vnd.npm.install-v1+json`)
+//!   are fetched from the upstream, stripped of the versions known to be blocked (their
+//!   `time` entries too), dist-tags that named one repointed to the highest remaining
+//!   version, and every `dist.tarball` rewritten to the proxy. When every version is
+//!   blocked the packument itself is refused with 403 and the reason.
+//! - **Tarballs** are downloaded completely, verified against the packument's
+//!   `dist.integrity`/`shasum`, scanned by the engine (or judged from the shared cache) and
+//!   served only when allowed; a blocked one is a 403 whose JSON `error` npm prints.
+//!
+//! Which versions are blocked is known only once they are scanned. The approach, and its
+//! limit: versions whose analysis is in the cache are filtered for free; in addition the
+//! version the client is most likely to resolve — the `latest` dist-tag — is scanned
+//! before the packument is answered, and when it is blocked the next `latest` is scanned,
+//! up to [`ProxyLimits::prescan_depth`] times. A range that resolves to another, unscanned
+//! version (`^1` when `latest` is 2.x, or a pinned old version) is not filtered: its tarball
+//! request is scanned and refused with 403 instead of falling back to a safe version. Once
+//! scanned, it is filtered from every later packument.
+//!
+//! Upstream failures never become a good answer: a timeout is 504, a connection error or
+//! 5xx is 502, an integrity mismatch or a truncated body is 502, and nothing is sent to
+//! the client before the whole tarball was received, verified and judged. Memory is bounded
+//! by size caps and semaphores on requests in flight, tarball downloads and scans.
+//!
+//! Every decision is one JSON line in the access log (time, method, package, version,
+//! decision, rule, status, duration); headers and URLs with credentials never are.
+
+mod inspect;
+pub mod packument;
+mod upstream;
+
+pub use inspect::Verdict;
+pub use upstream::{UpstreamError, redact};
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::Response;
+use ferret_cache::Cache;
+use ferret_policy::Policy;
+use ferret_registry::RegistryConfig;
+use inspect::{Inspector, Semaphore};
+use packument::Route;
+use serde_json::{Value, json};
+use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use upstream::Upstream;
+
+const ABBREVIATED: &str = "application/vnd.npm.install-v1+json";
+/// Version → dist entries remembered from served packuments before they are forgotten.
+const MAX_REMEMBERED_DISTS: usize = 200_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProxyError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("proxy server failed: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Bounds on what the proxy holds and waits for.
+#[derive(Debug, Clone)]
+pub struct ProxyLimits {
+    pub max_tarball_bytes: u64,
+    pub max_packument_bytes: u64,
+    /// Requests handled at once (each may hold one packument or tarball in memory).
+    pub max_requests: usize,
+    /// Uncached tarballs downloaded at once.
+    pub max_downloads: usize,
+    /// Engine scans at once (CPU bound: default the number of cores).
+    pub max_scans: usize,
+    /// A whole upstream request (connect to last byte).
+    pub upstream_timeout: Duration,
+    /// How many successive `latest` versions are scanned before a packument is served.
+    pub prescan_depth: usize,
+}
+
+impl Default for ProxyLimits {
+    fn default() -> Self {
+        Self {
+            // Real tarballs stay under ~100 MB compressed.
+            max_tarball_bytes: 128 * 1024 * 1024,
+            // Full packuments of the busiest packages reach ~30 MB (typescript, 2025).
+            max_packument_bytes: 128 * 1024 * 1024,
+            max_requests: 64,
+            max_downloads: 8,
+            max_scans: std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+            upstream_timeout: Duration::from_secs(60),
+            prescan_depth: 3,
+        }
+    }
+}
+
+/// Where the JSON-lines access log goes.
+pub struct AccessLog(Mutex<Box<dyn Write + Send>>);
+
+impl AccessLog {
+    pub fn new(sink: Box<dyn Write + Send>) -> Self {
+        Self(Mutex::new(sink))
+    }
+
+    pub fn stderr() -> Self {
+        Self::new(Box::new(std::io::stderr()))
+    }
+
+    fn write(&self, entry: &Value) {
+        if let Ok(mut sink) = self.0.lock() {
+            let _ = writeln!(sink, "{entry}");
+            let _ = sink.flush();
+        }
+    }
+}
+
+/// Everything the proxy needs.
+pub struct ProxyConfig {
+    /// The upstream registry (and scoped registries, tokens) as from `.npmrc`.
+    pub registry: RegistryConfig,
+    pub policy: Policy,
+    pub cache: Option<Cache>,
+    /// Part of every analysis cache key (see ferret_project's `Options::analyser`).
+    pub analyser: String,
+    /// The URL clients reach the proxy at (tarball URLs point there). Default: from each
+    /// request's `Host` header.
+    pub public_url: Option<String>,
+    pub limits: ProxyLimits,
+    pub access_log: AccessLog,
+}
+
+struct Shared {
+    upstream: Upstream,
+    inspector: Inspector,
+    public_url: Option<String>,
+    limits: ProxyLimits,
+    log: AccessLog,
+    requests: tokio::sync::Semaphore,
+    downloads: Semaphore,
+    dists: Mutex<HashMap<(String, String), Value>>,
+}
+
+/// A running proxy (see [`spawn`]).
+pub struct Handle {
+    pub addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<Result<(), ProxyError>>>,
+}
+
+impl Handle {
+    /// Stops accepting, lets requests in flight finish, and waits.
+    pub fn shutdown(mut self) -> Result<(), ProxyError> {
+        self.stop()
+    }
+
+    fn stop(&mut self) -> Result<(), ProxyError> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        match self.thread.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(ProxyError::Serve(std::io::Error::other(
+                "proxy thread panicked",
+            ))),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        let _ = self.stop();
+    }
+}
+
+/// Serves on `listener` in a background thread (its own runtime) until
+/// [`Handle::shutdown`].
+pub fn spawn(listener: std::net::TcpListener, config: ProxyConfig) -> Result<Handle, ProxyError> {
+    let addr = listener.local_addr().map_err(ProxyError::Serve)?;
+    listener.set_nonblocking(true).map_err(ProxyError::Serve)?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let thread = std::thread::Builder::new()
+        .name("ferret-proxy".to_owned())
+        .spawn(move || {
+            let rt = runtime()?;
+            rt.block_on(async move {
+                let listener =
+                    tokio::net::TcpListener::from_std(listener).map_err(ProxyError::Serve)?;
+                serve(listener, config, async {
+                    let _ = rx.await;
+                })
+                .await
+            })
+        })
+        .map_err(ProxyError::Serve)?;
+    Ok(Handle {
+        addr,
+        shutdown: Some(tx),
+        thread: Some(thread),
+    })
+}
+
+/// Listens on `addr` and serves until SIGTERM or Ctrl-C, then finishes the requests in
+/// flight. `ready` is called with the bound address once accepting.
+pub fn run(
+    addr: &str,
+    config: ProxyConfig,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), ProxyError> {
+    let rt = runtime()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| ProxyError::Bind {
+                addr: addr.to_owned(),
+                source,
+            })?;
+        ready(listener.local_addr().map_err(ProxyError::Serve)?);
+        serve(listener, config, termination()).await
+    })
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, ProxyError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("ferret-proxy")
+        .build()
+        .map_err(ProxyError::Serve)
+}
+
+async fn termination() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Serves on `listener` until `shutdown` completes (graceful: requests in flight finish).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    config: ProxyConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ProxyError> {
+    let limits = config.limits.clone();
+    let shared = Arc::new(Shared {
+        upstream: Upstream::new(config.registry, limits.upstream_timeout),
+        inspector: Inspector::new(
+            config.policy,
+            config.cache,
+            config.analyser,
+            limits.max_scans,
+        ),
+        public_url: config
+            .public_url
+            .map(|u| format!("{}/", u.trim_end_matches('/'))),
+        requests: tokio::sync::Semaphore::new(limits.max_requests.max(1)),
+        downloads: Semaphore::new(limits.max_downloads.max(1)),
+        limits,
+        log: config.access_log,
+        dists: Mutex::new(HashMap::new()),
+    });
+    let app = axum::Router::new().fallback(handle).with_state(shared);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(ProxyError::Serve)
+}
+
+/// One answer plus what the access log says about it.
+struct Outcome {
+    response: Response,
+    package: Option<String>,
+    version: Option<String>,
+    decision: &'static str,
+    rule: Option<String>,
+    removed: Vec<String>,
+}
+
+impl Outcome {
+    fn new(response: Response, decision: &'static str) -> Self {
+        Self {
+            response,
+            package: None,
+            version: None,
+            decision,
+            rule: None,
+            removed: Vec::new(),
+        }
+    }
+}
+
+async fn handle(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let start = Instant::now();
+    let path = uri.path().to_owned();
+    let outcome = if method != Method::GET && method != Method::HEAD {
+        Outcome::new(
+            error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "ferret proxy serves reads only (GET, HEAD)",
+            ),
+            "error",
+        )
+    } else {
+        match packument::route(&path) {
+            None => Outcome::new(
+                error(StatusCode::NOT_FOUND, "not a registry read ferret proxies"),
+                "error",
+            ),
+            Some(Route::Ping) => Outcome::new(json_response(StatusCode::OK, &json!({})), "allow"),
+            Some(route) => match shared.requests.acquire().await {
+                Ok(_permit) => {
+                    let s = Arc::clone(&shared);
+                    let base = s.base_url(&headers);
+                    let req = Req::from_headers(&headers);
+                    let work = tokio::task::spawn_blocking(move || match route {
+                        Route::Packument { name } => s.packument(&name, &base, &req),
+                        Route::Tarball { name, version } => s.tarball(&name, &version),
+                        Route::Ping => Outcome::new(empty(StatusCode::OK), "allow"),
+                    });
+                    match work.await {
+                        Ok(o) => o,
+                        Err(_) => Outcome::new(
+                            error(StatusCode::INTERNAL_SERVER_ERROR, "internal error"),
+                            "error",
+                        ),
+                    }
+                }
+                Err(_) => Outcome::new(
+                    error(StatusCode::SERVICE_UNAVAILABLE, "shutting down"),
+                    "error",
+                ),
+            },
+        }
+    };
+    let entry = json!({
+        "time": SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis()),
+        "method": method.as_str(),
+        "path": redact(&path),
+        "package": outcome.package,
+        "version": outcome.version,
+        "decision": outcome.decision,
+        "rule": outcome.rule,
+        "removed": outcome.removed,
+        "status": outcome.response.status().as_u16(),
+        "duration_ms": start.elapsed().as_secs_f64() * 1000.0,
+    });
+    shared.log.write(&entry);
+    outcome.response
+}
+
+/// What of the client's request matters upstream and for the answer.
+struct Req {
+    auth: Option<String>,
+    abbreviated: bool,
+    gzip: bool,
+    if_none_match: Option<String>,
+}
+
+impl Req {
+    fn from_headers(h: &HeaderMap) -> Self {
+        let get = |k: header::HeaderName| h.get(k).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        Self {
+            auth: get(header::AUTHORIZATION),
+            abbreviated: get(header::ACCEPT).is_some_and(|a| a.contains(ABBREVIATED)),
+            gzip: get(header::ACCEPT_ENCODING).is_some_and(|a| a.contains("gzip")),
+            if_none_match: get(header::IF_NONE_MATCH),
+        }
+    }
+}
+
+impl Shared {
+    fn base_url(&self, headers: &HeaderMap) -> String {
+        if let Some(u) = &self.public_url {
+            return u.clone();
+        }
+        let host = headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .filter(|h| {
+                !h.is_empty()
+                    && h.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+            })
+            .unwrap_or("127.0.0.1");
+        format!("http://{host}/")
+    }
+
+    fn packument(&self, name: &str, base: &str, req: &Req) -> Outcome {
+        let mut out = self.packument_inner(name, base, req);
+        out.package = Some(name.to_owned());
+        out
+    }
+
+    fn packument_inner(&self, name: &str, base: &str, req: &Req) -> Outcome {
+        let url = packument::packument_url(&self.upstream.registry_for(name), name);
+        let accept = if req.abbreviated {
+            "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*"
+        } else {
+            "application/json"
+        };
+        let fetched = match self.upstream.get(
+            &url,
+            accept,
+            req.auth.as_deref(),
+            self.limits.max_packument_bytes,
+        ) {
+            Ok(f) => f,
+            Err(e) => return upstream_failure(&e),
+        };
+        if fetched.status != 200 {
+            return passthrough(fetched);
+        }
+        let Ok(mut doc) = serde_json::from_slice::<Value>(&fetched.body) else {
+            return Outcome::new(
+                error(
+                    StatusCode::BAD_GATEWAY,
+                    "upstream sent a packument that is not JSON",
+                ),
+                "error",
+            );
+        };
+        let versions = packument::versions(&doc);
+        self.remember(name, &versions);
+
+        let mut blocked: BTreeMap<String, Verdict> = BTreeMap::new();
+        for (version, dist) in &versions {
+            if let Some(sri) = dist.get("integrity").and_then(Value::as_str)
+                && let Some(v) = self.inspector.cached(name, version, sri)
+                && v.blocked
+            {
+                blocked.insert(version.clone(), v);
+            }
+        }
+        // Pre-scan the version a plain `npm install name` resolves.
+        let mut latest = packument::latest(&doc).filter(|v| !blocked.contains_key(v));
+        for _ in 0..self.limits.prescan_depth {
+            let Some(v) = latest.take() else { break };
+            let dist = versions
+                .iter()
+                .find(|(ver, _)| *ver == v)
+                .map(|(_, d)| d.clone())
+                .unwrap_or(Value::Null);
+            match self.judge_version(name, &v, &dist, false) {
+                Ok((verdict, _)) if verdict.blocked => {
+                    blocked.insert(v, verdict);
+                    let remaining = versions
+                        .iter()
+                        .map(|(ver, _)| ver.as_str())
+                        .filter(|ver| !blocked.contains_key(*ver));
+                    latest = packument::highest(remaining);
+                }
+                // Allowed, or not decidable now: the tarball request decides.
+                _ => break,
+            }
+        }
+        let set: BTreeSet<String> = blocked.keys().cloned().collect();
+        let removed = packument::remove_versions(&mut doc, &set);
+        if !versions.is_empty() && versions.len() == removed.len() {
+            let reasons: Vec<&str> = blocked.values().map(|v| v.reason.as_str()).collect();
+            let mut o = Outcome::new(
+                error(
+                    StatusCode::FORBIDDEN,
+                    &format!(
+                        "ferret blocked every version of {name}: {}",
+                        reasons.join("; ")
+                    ),
+                ),
+                "block",
+            );
+            o.rule = blocked.values().find_map(|v| v.rule.clone());
+            o.removed = removed;
+            return o;
+        }
+        packument::rewrite_tarballs(&mut doc, base, name);
+        let body = serde_json::to_vec(&doc).unwrap_or_default();
+        let content_type = if req.abbreviated {
+            ABBREVIATED
+        } else {
+            "application/json"
+        };
+        let mut o = Outcome::new(
+            json_bytes(body, content_type, req),
+            if removed.is_empty() {
+                "allow"
+            } else {
+                "filter"
+            },
+        );
+        if o.response.status() == StatusCode::NOT_MODIFIED {
+            o.decision = "not-modified";
+        }
+        o.rule = blocked.values().find_map(|v| v.rule.clone());
+        o.removed = removed;
+        o
+    }
+
+    fn remember(&self, name: &str, versions: &[(String, Value)]) {
+        if let Ok(mut map) = self.dists.lock() {
+            if map.len() + versions.len() > MAX_REMEMBERED_DISTS {
+                map.clear();
+            }
+            for (v, d) in versions {
+                map.insert((name.to_owned(), v.clone()), d.clone());
+            }
+        }
+    }
+
+    fn dist_of(&self, name: &str, version: &str) -> Result<Option<Value>, Box<Outcome>> {
+        if let Some(d) = self
+            .dists
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&(name.to_owned(), version.to_owned())).cloned())
+        {
+            return Ok(Some(d));
+        }
+        let url = packument::packument_url(&self.upstream.registry_for(name), name);
+        let fetched = self
+            .upstream
+            .get(
+                &url,
+                "application/json",
+                None,
+                self.limits.max_packument_bytes,
+            )
+            .map_err(|e| Box::new(upstream_failure(&e)))?;
+        if fetched.status == 404 {
+            return Ok(None);
+        }
+        if fetched.status != 200 {
+            return Err(Box::new(passthrough(fetched)));
+        }
+        let doc: Value = serde_json::from_slice(&fetched.body).map_err(|_| {
+            Box::new(Outcome::new(
+                error(
+                    StatusCode::BAD_GATEWAY,
+                    "upstream sent a packument that is not JSON",
+                ),
+                "error",
+            ))
+        })?;
+        let versions = packument::versions(&doc);
+        self.remember(name, &versions);
+        Ok(versions
+            .into_iter()
+            .find(|(v, _)| v == version)
+            .map(|(_, d)| d))
+    }
+
+    /// The verdict on one version and, when `need_bytes`, its verified tarball (from the
+    /// cache or the upstream). A blocked version's tarball is never downloaded again.
+    fn judge_version(
+        &self,
+        name: &str,
+        version: &str,
+        dist: &Value,
+        need_bytes: bool,
+    ) -> Result<(Verdict, Option<Vec<u8>>), Box<Outcome>> {
+        let integrity = dist.get("integrity").and_then(Value::as_str);
+        let cached = integrity.and_then(|sri| self.inspector.cached(name, version, sri));
+        if let Some(v) = &cached {
+            if v.blocked || !need_bytes {
+                return Ok((v.clone(), None));
+            }
+            if let Some(bytes) = integrity.and_then(|sri| self.inspector.cached_tarball(sri)) {
+                return Ok((v.clone(), Some(bytes)));
+            }
+        }
+        let Some(url) = dist.get("tarball").and_then(Value::as_str) else {
+            return Err(Box::new(Outcome::new(
+                error(
+                    StatusCode::BAD_GATEWAY,
+                    "upstream packument has no tarball URL",
+                ),
+                "error",
+            )));
+        };
+        let fetched = {
+            let _permit = self.downloads.acquire();
+            self.upstream
+                .get(
+                    url,
+                    "application/octet-stream, */*",
+                    None,
+                    self.limits.max_tarball_bytes,
+                )
+                .map_err(|e| Box::new(upstream_failure(&e)))?
+        };
+        if fetched.status != 200 {
+            return Err(Box::new(passthrough(fetched)));
+        }
+        // Complete and verified before anything is judged or served: a truncated or
+        // swapped tarball is an error, never a package.
+        let sri = ferret_registry::verify_integrity(&fetched.body, dist).map_err(|e| {
+            Box::new(Outcome::new(
+                error(
+                    StatusCode::BAD_GATEWAY,
+                    &format!("{name}@{version}: the upstream tarball fails its integrity check, not served: {e}"),
+                ),
+                "error",
+            ))
+        })?;
+        let verdict = match cached.or_else(|| self.inspector.cached(name, version, &sri)) {
+            Some(v) => {
+                self.inspector.store_tarball(&sri, &fetched.body);
+                v
+            }
+            None => self.inspector.scan(name, version, &sri, &fetched.body),
+        };
+        Ok((verdict, Some(fetched.body)))
+    }
+
+    fn tarball(&self, name: &str, version: &str) -> Outcome {
+        let mut o = self.tarball_inner(name, version);
+        o.package = Some(name.to_owned());
+        o.version = Some(version.to_owned());
+        o
+    }
+
+    fn tarball_inner(&self, name: &str, version: &str) -> Outcome {
+        let dist = match self.dist_of(name, version) {
+            Ok(Some(d)) => d,
+            Ok(None) => {
+                return Outcome::new(
+                    error(
+                        StatusCode::NOT_FOUND,
+                        &format!("{name}@{version} not found"),
+                    ),
+                    "error",
+                );
+            }
+            Err(o) => return *o,
+        };
+        let (verdict, bytes) = match self.judge_version(name, version, &dist, true) {
+            Ok(x) => x,
+            Err(o) => return *o,
+        };
+        let bytes = match bytes {
+            Some(b) if !verdict.blocked => b,
+            _ => {
+                let mut o = Outcome::new(
+                    error(
+                        StatusCode::FORBIDDEN,
+                        &format!("ferret blocked {}", verdict.reason),
+                    ),
+                    "block",
+                );
+                o.rule = verdict.rule;
+                return o;
+            }
+        };
+        let response = Response::builder()
+            .status(StatusCode::OK)
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .header(header::CONTENT_LENGTH, bytes.len())
+            .body(Body::from(bytes))
+            .unwrap_or_else(|_| empty(StatusCode::INTERNAL_SERVER_ERROR));
+        Outcome::new(response, "allow")
+    }
+}
+
+use std::collections::BTreeMap;
+
+fn upstream_failure(e: &UpstreamError) -> Outcome {
+    let status = match e {
+        UpstreamError::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
+        _ => StatusCode::BAD_GATEWAY,
+    };
+    Outcome::new(error(status, &e.to_string()), "error")
+}
+
+/// An upstream answer other than 200: 4xx passed on (404 is how npm learns a name does
+/// not exist, 401/403 how it learns to log in), 5xx and the rest as 502.
+fn passthrough(f: upstream::Fetched) -> Outcome {
+    let status = match f.status {
+        400..=499 => StatusCode::from_u16(f.status).unwrap_or(StatusCode::BAD_GATEWAY),
+        _ => {
+            return Outcome::new(
+                error(
+                    StatusCode::BAD_GATEWAY,
+                    &format!("upstream answered HTTP {}", f.status),
+                ),
+                "error",
+            );
+        }
+    };
+    let response = Response::builder()
+        .status(status)
+        .header(
+            header::CONTENT_TYPE,
+            f.content_type.as_deref().unwrap_or("application/json"),
+        )
+        .body(Body::from(f.body))
+        .unwrap_or_else(|_| empty(StatusCode::BAD_GATEWAY));
+    Outcome::new(response, "error")
+}
+
+fn json_bytes(body: Vec<u8>, content_type: &str, req: &Req) -> Response {
+    use sha2::Digest as _;
+    let etag = format!(
+        "\"ferret-{}\"",
+        hex::encode(&sha2::Sha256::digest(&body)[..12])
+    );
+    let matches = req.if_none_match.as_deref().is_some_and(|inm| {
+        inm.split(',')
+            .any(|t| t.trim().trim_start_matches("W/") == etag || t.trim() == "*")
+    });
+    let builder = Response::builder()
+        .header(header::ETAG, &etag)
+        .header(header::VARY, "Accept, Accept-Encoding")
+        .header(header::CACHE_CONTROL, "no-cache");
+    if matches {
+        return builder
+            .status(StatusCode::NOT_MODIFIED)
+            .body(Body::empty())
+            .unwrap_or_else(|_| empty(StatusCode::NOT_MODIFIED));
+    }
+    let (body, gz) = if req.gzip && body.len() > 1024 {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        match enc.write_all(&body).and_then(|()| enc.finish()) {
+            Ok(z) => (z, true),
+            Err(_) => (body, false),
+        }
+    } else {
+        (body, false)
+    };
+    let mut builder = builder
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::CONTENT_LENGTH, body.len());
+    if gz {
+        builder = builder.header(header::CONTENT_ENCODING, "gzip");
+    }
+    builder
+        .body(Body::from(body))
+        .unwrap_or_else(|_| empty(StatusCode::INTERNAL_SERVER_ERROR))
+}
+
+fn json_response(status: StatusCode, value: &Value) -> Response {
+    let mut r = Response::new(Body::from(value.to_string()));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+/// `{"error": message}`: npm appends `error` to its message for 4xx/5xx answers.
+fn error(status: StatusCode, message: &str) -> Response {
+    json_response(status, &json!({ "error": message }))
+}
+
+fn empty(status: StatusCode) -> Response {
+    let mut r = Response::new(Body::empty());
+    *r.status_mut() = status;
+    r
+}
