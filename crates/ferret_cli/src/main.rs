@@ -4,6 +4,7 @@
 
 mod progress;
 mod project;
+mod proxy_cmd;
 mod target;
 
 use anyhow::{Context as _, Result, anyhow};
@@ -62,6 +63,9 @@ enum Command {
     /// The analysis/registry cache (`FERRET_CACHE_DIR`, default `~/.cache/ferret`)
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Registry firewall: serve the npm registry protocol in front of an upstream, without
+    /// the versions the policy blocks (then: npm install --registry http://127.0.0.1:4873)
+    Proxy(proxy_cmd::ProxyArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -203,6 +207,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print_out(&project::cache_stats(&cache_dir_or(dir)?)?)?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Proxy(args)) => proxy_cmd::run(&args, &known_rule_ids(), cache_dir()),
         Some(Command::Cache(CacheCommand::Clear { cache_dir: dir })) => {
             print_out(&project::cache_clear(&cache_dir_or(dir)?)?)?;
             Ok(ExitCode::SUCCESS)
