@@ -267,6 +267,58 @@ fn project_scan_blocks_the_malicious_dependency_with_its_path_then_uses_the_cach
     );
 }
 
+/// package.json without a lockfile, scanned with `--project`: the ranges are resolved
+/// against the registry (transitively), the malicious package is still found with its
+/// path, and the report says the result depends on resolution time.
+#[test]
+fn manifest_without_lockfile_is_resolved_against_the_registry() {
+    let home = tempfile::tempdir().unwrap();
+    let project = tempfile::tempdir().unwrap();
+    let manifest = json!({
+        "name": "unlocked-app",
+        "version": "1.0.0",
+        "dependencies": {"@ferret-fixtures/project-middle": "^1.0.0", "ferret-fixture-benign": "^1.0.0"}
+    });
+    std::fs::write(project.path().join("package.json"), manifest.to_string()).unwrap();
+    let out = ferret(home.path(), home.path())
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--no-cache",
+            "--registry",
+            &registry().url,
+        ])
+        .arg("--project")
+        .arg(project.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let doc = json_of(&out);
+    assert_eq!(doc["project"]["lockfiles"], json!([]));
+    assert!(
+        doc["project"]["notes"]
+            .to_string()
+            .contains("resolved from package.json ranges"),
+        "{doc:#}"
+    );
+    // `^1.0.0` picks `latest` (1.1.0), as npm does.
+    assert_eq!(
+        package(&doc, "ferret-fixture-benign")["package"]["version"],
+        "1.1.0"
+    );
+    let bad = package(&doc, "@ferret-fixtures/project-malicious");
+    assert!(bad["alerts"].to_string().contains("\"malware\""), "{bad:#}");
+    assert_eq!(
+        bad["project"]["paths"][0],
+        json!([
+            "unlocked-app",
+            "@ferret-fixtures/project-middle",
+            "@ferret-fixtures/project-malicious@1.0.0"
+        ])
+    );
+}
+
 // ---- fault tests: a tiny registry that misbehaves -------------------------------------
 
 #[derive(Clone, Copy)]

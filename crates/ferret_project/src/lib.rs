@@ -145,3 +145,77 @@ pub fn scan_project(
         project: Some(info),
     })
 }
+
+#[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "tests: a panic is a failure")]
+mod tests {
+    use super::*;
+
+    /// Offline, no cache: the installed package is analysed from node_modules (and said to
+    /// be unverifiable), the git dependency is a finding and never fetched, and the package
+    /// that is neither installed nor cached is an error, not a pass.
+    #[test]
+    fn offline_scan_uses_node_modules_flags_git_and_lists_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("package.json"),
+            r#"{"name":"app","version":"1.0.0","dependencies":{"a":"1.0.0","g":"github:u/g","m":"1.0.0"}}"#,
+        )
+        .unwrap();
+        let lock = r#"{
+  "name": "app",
+  "version": "1.0.0",
+  "lockfileVersion": 3,
+  "packages": {
+    "": {"name": "app", "version": "1.0.0", "dependencies": {"a": "1.0.0", "g": "github:u/g", "m": "1.0.0"}},
+    "node_modules/a": {"version": "1.0.0", "resolved": "https://r.invalid/a/-/a-1.0.0.tgz", "integrity": "sha512-AAAA"},
+    "node_modules/g": {"version": "1.0.0", "resolved": "git+ssh://git@github.com/u/g.git#0123456789abcdef0123456789abcdef01234567"},
+    "node_modules/m": {"version": "1.0.0", "resolved": "https://r.invalid/m/-/m-1.0.0.tgz", "integrity": "sha512-BBBB"}
+  }
+}"#;
+        std::fs::write(root.join("package-lock.json"), lock).unwrap();
+        std::fs::create_dir_all(root.join("node_modules/a")).unwrap();
+        std::fs::write(
+            root.join("node_modules/a/package.json"),
+            r#"{"name":"a","version":"1.0.0"}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("node_modules/a/index.js"),
+            "module.exports = 1;\n",
+        )
+        .unwrap();
+
+        let mut opts = Options::new(root, "test");
+        opts.offline = true;
+        let report = scan_project(&opts, None, None, &NoProgress).unwrap();
+        let info = report.project.as_ref().unwrap();
+        assert_eq!(info.lockfiles, ["package-lock.json"]);
+        assert_eq!(info.sources.get("node_modules"), Some(&1), "{info:?}");
+        assert_eq!(info.sources.get("lockfile"), Some(&1), "{info:?}");
+        assert!(
+            info.notes.iter().any(|n| n.contains("unverifiable")),
+            "{info:?}"
+        );
+        assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+        assert_eq!(report.errors[0].target, "m@1.0.0");
+        assert!(report.errors[0].error.contains("offline"));
+        let g = report
+            .packages
+            .iter()
+            .find(|p| p.package.name == "g")
+            .unwrap();
+        assert_eq!(g.alerts[0].rule, "git-dependency");
+        let a = report
+            .packages
+            .iter()
+            .find(|p| p.package.name == "a")
+            .unwrap();
+        let pa = a.project.as_ref().unwrap();
+        assert!(pa.direct);
+        assert_eq!(pa.origin, "node_modules");
+        assert_eq!(pa.paths, [["app", "a@1.0.0"]]);
+        assert_eq!(pa.lockfile.as_ref().unwrap().line, 7);
+    }
+}

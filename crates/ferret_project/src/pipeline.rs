@@ -511,3 +511,25 @@ fn spec_report(item: &Item, rule: &str, what: &str) -> PackageReport {
         not_evaluated: Vec::new(),
     }
 }
+
+#[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "tests: a panic is a failure")]
+mod tests {
+    use super::*;
+
+    /// A cached node_modules analysis is reused only for the very files it analysed: any
+    /// edit (size or mtime) changes the key; nested node_modules do not count.
+    #[test]
+    fn dir_fingerprint_changes_when_a_file_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("package.json"), "{}").unwrap();
+        std::fs::write(dir.path().join("index.js"), "module.exports = 1").unwrap();
+        let before = dir_fingerprint(dir.path()).unwrap();
+        assert_eq!(dir_fingerprint(dir.path()).unwrap(), before);
+        std::fs::create_dir_all(dir.path().join("node_modules/x")).unwrap();
+        std::fs::write(dir.path().join("node_modules/x/a.js"), "x").unwrap();
+        assert_eq!(dir_fingerprint(dir.path()).unwrap(), before);
+        std::fs::write(dir.path().join("index.js"), "require('child_process')").unwrap();
+        assert_ne!(dir_fingerprint(dir.path()).unwrap(), before);
+    }
+}
