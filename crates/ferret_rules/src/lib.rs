@@ -10,6 +10,7 @@
 #![cfg_attr(test, expect(clippy::unwrap_used, reason = "tests unwrap on fixed inputs"))]
 
 pub mod detect;
+pub mod diff;
 pub mod docs;
 pub mod engine;
 pub mod install_script;

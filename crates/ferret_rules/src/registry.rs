@@ -49,6 +49,14 @@ static RULES: &[&dyn Rule] = &[
     &rules::self_propagation::SelfPropagation,
     &rules::encoded_payload_exec::EncodedPayloadExec,
     &rules::malware::Malware,
+    // Change between versions (run by the diff only).
+    &rules::capability_added::CapabilityAdded,
+    &rules::install_script_added::InstallScriptAdded,
+    &rules::dependency_added::DependencyAdded,
+    &rules::obfuscation_added::ObfuscationAdded,
+    &rules::entrypoint_changed::EntrypointChanged,
+    &rules::major_refactor::MajorRefactor,
+    &rules::behavior_added::BehaviorAdded,
 ];
 
 /// Every registered rule, in registry order.

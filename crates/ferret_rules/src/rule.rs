@@ -77,6 +77,10 @@ pub trait Rule: Send + Sync {
 
     /// Called once per package (manifest, file list, install scripts, cross-file facts).
     fn check_package(&self, _pkg: &PackageFacts, _cx: &mut RuleContext) {}
+
+    /// Called once per package diff with the old and the new version (permission creep:
+    /// `capability-added`, `install-script-added`, …). Not called by single-package scans.
+    fn check_diff(&self, _old: &PackageFacts, _new: &PackageFacts, _cx: &mut RuleContext) {}
 }
 
 /// A reference to a rule is a rule: lets the [`crate::tester::Tester`] and the engine take
@@ -92,6 +96,10 @@ impl<R: Rule + ?Sized> Rule for &R {
 
     fn check_package(&self, pkg: &PackageFacts, cx: &mut RuleContext) {
         (**self).check_package(pkg, cx);
+    }
+
+    fn check_diff(&self, old: &PackageFacts, new: &PackageFacts, cx: &mut RuleContext) {
+        (**self).check_diff(old, new, cx);
     }
 }
 

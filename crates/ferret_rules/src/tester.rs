@@ -103,6 +103,28 @@ impl Tester {
         self.run(&to_case(files))
     }
 
+    /// The rule's `check_diff` findings on a pair of versions: `old` and `new` are each a
+    /// package made of their files (plus a default manifest when they bring none), built
+    /// through the engine exactly as a real diff builds them.
+    pub fn diff<P, S, Q, T>(
+        &self,
+        old: impl IntoIterator<Item = (P, S)>,
+        new: impl IntoIterator<Item = (Q, T)>,
+    ) -> Vec<Finding>
+    where
+        P: Into<String>,
+        S: Into<Vec<u8>>,
+        Q: Into<String>,
+        T: Into<Vec<u8>>,
+    {
+        let old = build_facts(&self.tree(&to_case(old)), self.ecosystem);
+        let new_tree = self.tree(&to_case(new));
+        let new = build_facts(&new_tree, self.ecosystem);
+        let mut findings = crate::diff::run_diff_rules(&old, &new, &[&*self.rule]);
+        crate::diff::locate_manifest_findings(&mut findings, &new_tree);
+        findings
+    }
+
     /// Asserts the rule fires on every fail case and on no pass case.
     ///
     /// # Panics
@@ -150,6 +172,11 @@ impl Tester {
     }
 
     fn run(&self, case: &Case) -> Vec<Finding> {
+        let facts = build_facts(&self.tree(case), self.ecosystem);
+        run_rules(&facts, &[&*self.rule])
+    }
+
+    fn tree(&self, case: &Case) -> ferret_source::PackageTree {
         let mut files = case.clone();
         if !files.iter().any(|(p, _)| p == "package.json") && self.ecosystem == Ecosystem::Npm {
             files.push((
@@ -157,9 +184,7 @@ impl Tester {
                 DEFAULT_MANIFEST.as_bytes().to_vec(),
             ));
         }
-        let tree = ferret_source::from_files("test", files);
-        let facts = build_facts(&tree, self.ecosystem);
-        run_rules(&facts, &[&*self.rule])
+        ferret_source::from_files("test", files)
     }
 }
 

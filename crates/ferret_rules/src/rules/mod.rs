@@ -54,3 +54,12 @@ pub mod malware;
 pub mod persistence;
 pub mod reverse_shell;
 pub mod self_propagation;
+
+// Change between versions (section 5): `check_diff` only.
+pub mod behavior_added;
+pub mod capability_added;
+pub mod dependency_added;
+pub mod entrypoint_changed;
+pub mod install_script_added;
+pub mod major_refactor;
+pub mod obfuscation_added;
