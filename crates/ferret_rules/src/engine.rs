@@ -18,9 +18,10 @@ use ferret_core::{
 };
 use ferret_source::{PackageTree, TreeFile};
 use rayon::prelude::*;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, VecDeque};
-use std::sync::OnceLock;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Stack size of the analysis workers. The parser and the semantic pass recurse over the
 /// AST; the analyser bounds nesting itself, and this large stack is the second line of
@@ -94,9 +95,49 @@ pub fn build_facts(tree: &PackageTree, ecosystem: Ecosystem) -> PackageFacts {
 /// Scans a package: builds its facts and runs every registered rule. Findings carry each
 /// rule's default action; the policy re-applies actions afterwards.
 pub fn scan(tree: &PackageTree, ecosystem: Ecosystem) -> PackageReport {
-    let facts = build_facts(tree, ecosystem);
-    let alerts = run_rules(&facts, all_rules());
-    report(tree, &facts, alerts)
+    scan_with(tree, ecosystem, &ScanOptions::default())
+}
+
+/// How a scan runs. Options never change what a scan finds, only how it uses the machine.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScanOptions {
+    /// Analysis worker threads; `None` is one per core. Front ends decide (the CLI and the
+    /// bench read `FERRET_THREADS`); the engine never reads the environment.
+    pub threads: Option<NonZeroUsize>,
+}
+
+/// [`scan`] with explicit [`ScanOptions`].
+pub fn scan_with(tree: &PackageTree, ecosystem: Ecosystem, options: &ScanOptions) -> PackageReport {
+    on_pool(options.threads, || {
+        let facts = build_facts(tree, ecosystem);
+        let alerts = run_rules(&facts, all_rules());
+        report(tree, &facts, alerts)
+    })
+}
+
+/// Scans many packages in parallel, one result per input, in input order. Each input is
+/// opened by `open` on the worker that scans it, so only about one package per worker is in
+/// memory at a time; packages are spread over the workers and a large package's files are
+/// shared out too (small packages alone would leave cores idle at the tail, a per-file split
+/// alone would leave them idle between packages).
+pub fn scan_many<T, E, F>(
+    inputs: &[T],
+    ecosystem: Ecosystem,
+    options: &ScanOptions,
+    open: F,
+) -> Vec<Result<PackageReport, E>>
+where
+    T: Sync,
+    E: Send,
+    F: Fn(&T) -> Result<PackageTree, E> + Sync,
+{
+    on_pool(options.threads, || {
+        inputs
+            .par_iter()
+            .with_max_len(1)
+            .map(|input| open(input).map(|tree| scan_with(&tree, ecosystem, options)))
+            .collect()
+    })
 }
 
 /// Runs `rules` over the facts (`check_file` per file, then `check_package`) and returns
@@ -116,13 +157,7 @@ pub fn run_rules<R: Rule>(facts: &PackageFacts, rules: &[R]) -> Vec<Finding> {
             })
             .collect()
     };
-    let mut findings: Vec<Finding> = match pool() {
-        Some(p) => p.install(per_file),
-        None => per_file(),
-    }
-    .into_iter()
-    .flatten()
-    .collect();
+    let mut findings: Vec<Finding> = on_pool(None, per_file).into_iter().flatten().collect();
     let mut cx = RuleContext::new();
     for rule in rules {
         rule.check_package(facts, &mut cx);
@@ -320,21 +355,51 @@ fn manifest_str(manifest: Option<&serde_json::Value>, key: &str) -> String {
         .map_or_else(|| "unknown".to_string(), str::to_string)
 }
 
-/// The dedicated analysis pool; `None` only if the OS refuses the threads, in which case the
-/// global pool (with default stacks) is used.
-fn pool() -> Option<&'static rayon::ThreadPool> {
-    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
-    POOL.get_or_init(|| {
+/// Analysis pools, one per thread count asked for (in practice one or two per process), kept
+/// for the life of the process: building a pool and warming its analysers costs more than
+/// scanning a small package.
+static POOLS: Mutex<Vec<(usize, Arc<rayon::ThreadPool>)>> = Mutex::new(Vec::new());
+
+/// The analysis pool with `threads` workers (`None`: one per core); `None` only if the OS
+/// refuses the threads, in which case the caller's thread (or pool) does the work.
+fn pool(threads: Option<NonZeroUsize>) -> Option<Arc<rayon::ThreadPool>> {
+    let n = threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, NonZeroUsize::get),
+        NonZeroUsize::get,
+    );
+    let mut pools = POOLS.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, p)) = pools.iter().find(|(k, _)| *k == n) {
+        return Some(Arc::clone(p));
+    }
+    let p = Arc::new(
         rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
             .stack_size(WORKER_STACK_BYTES)
             .thread_name(|i| format!("ferret-analyze-{i}"))
+            .start_handler(|_| ON_ANALYSIS_POOL.with(|c| c.set(true)))
             .build()
-            .ok()
-    })
-    .as_ref()
+            .ok()?,
+    );
+    pools.push((n, Arc::clone(&p)));
+    Some(p)
+}
+
+/// Runs `work` on the analysis pool of `threads` workers. Already on an analysis worker (a
+/// package scanned by [`scan_many`]), it runs in place, so the nested per-file parallelism
+/// shares that pool instead of multiplying threads.
+fn on_pool<R: Send>(threads: Option<NonZeroUsize>, work: impl FnOnce() -> R + Send) -> R {
+    if ON_ANALYSIS_POOL.with(Cell::get) {
+        return work();
+    }
+    match pool(threads) {
+        Some(p) => p.install(work),
+        None => work(),
+    }
 }
 
 thread_local! {
+    /// Set on the workers of the analysis pools.
+    static ON_ANALYSIS_POOL: Cell<bool> = const { Cell::new(false) };
     /// One analyser per worker thread, kept for the life of the thread: an analyser owns a
     /// long-lived parsing thread and arena, so creating one per file or per rayon job would
     /// cost more than parsing a typical file.
@@ -356,10 +421,7 @@ fn analyse_files(entries: &[&TreeFile], ecosystem: Ecosystem) -> Vec<FileFacts> 
             })
             .collect()
     };
-    match pool() {
-        Some(p) => p.install(work),
-        None => work(),
-    }
+    on_pool(None, work)
 }
 
 fn analyse_one(analyzer: &mut ferret_js::Analyzer, file: &TreeFile, eco: Ecosystem) -> FileFacts {
@@ -835,6 +897,47 @@ mod tests {
             serde_json::to_string(&b).unwrap()
         );
         assert!(a.alerts.len() >= 80);
+    }
+
+    #[test]
+    fn scan_many_matches_single_scans_in_input_order() {
+        let packages: Vec<Vec<(&str, &[u8])>> = vec![
+            vec![
+                ("package.json", MANIFEST_WITH_POSTINSTALL),
+                ("lib/install.js", b"require('child_process').exec('id')"),
+            ],
+            vec![
+                ("package.json", br#"{"name":"b","version":"1.0.0"}"#),
+                ("index.js", b"fetch('https://example.invalid/')"),
+            ],
+            vec![("README.md", b"no manifest")],
+        ];
+        let one = ScanOptions {
+            threads: NonZeroUsize::new(1),
+        };
+        let many = scan_many(&packages, Ecosystem::Npm, &one, |files| {
+            if files.iter().any(|(p, _)| *p == "package.json") {
+                Ok(tree(files))
+            } else {
+                Err("not a package")
+            }
+        });
+        assert_eq!(many.len(), 3);
+        assert_eq!(many[2], Err("not a package"));
+        for (files, got) in packages.iter().zip(&many).take(2) {
+            let want = scan(&tree(files), Ecosystem::Npm);
+            assert_eq!(got.as_ref().unwrap(), &want);
+        }
+        assert_eq!(many[0].as_ref().unwrap().package.name, "demo");
+        assert_eq!(many[1].as_ref().unwrap().package.name, "b");
+        let two = ScanOptions {
+            threads: NonZeroUsize::new(2),
+        };
+        let t = tree(&packages[1]);
+        assert_eq!(
+            scan_with(&t, Ecosystem::Npm, &two),
+            scan(&t, Ecosystem::Npm)
+        );
     }
 
     #[test]
