@@ -6,6 +6,7 @@
 //! Package-derived text (paths, messages, excerpts) is hostile input: the terminal renderer
 //! escapes control characters so a file name cannot inject terminal escape sequences.
 
+mod diff;
 mod json;
 mod markdown;
 mod sarif;
@@ -13,6 +14,10 @@ mod terminal;
 #[cfg(test)]
 mod test_support;
 
+pub use diff::{
+    project_diff_as_scan, render_diff_json, render_diff_markdown, render_diff_terminal,
+    render_project_diff_json, render_project_diff_markdown, render_project_diff_terminal,
+};
 pub use json::render_json;
 pub use markdown::render_markdown;
 pub use sarif::{RuleDescriptor, SARIF_SCHEMA_URI, SarifOptions, render_sarif};

@@ -279,7 +279,7 @@ fn package_label(pkg: &PackageReport) -> String {
 
 /// A message whose backtick-quoted parts are code: those become safe code spans, the rest is
 /// escaped text. An odd number of backticks means the quoting cannot be trusted: all text.
-fn message(msg: &str, in_table: bool) -> String {
+pub(crate) fn message(msg: &str, in_table: bool) -> String {
     if !msg.matches('`').count().is_multiple_of(2) {
         return text(msg);
     }
@@ -296,7 +296,7 @@ fn message(msg: &str, in_table: bool) -> String {
 }
 
 /// Free text in markdown context: every ASCII punctuation character backslash-escaped.
-fn text(s: &str) -> String {
+pub(crate) fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         if c.is_ascii_punctuation() {
@@ -312,7 +312,7 @@ fn text(s: &str) -> String {
 /// A code span: its content is literal, so only the fence, the table pipe and line breaks
 /// need care. In a table, GFM splits cells on `|` before parsing code spans, so the pipe is
 /// escaped there (and shown as `|`).
-fn code(s: &str, in_table: bool) -> String {
+pub(crate) fn code(s: &str, in_table: bool) -> String {
     let mut content = String::with_capacity(s.len());
     for c in s.chars() {
         if in_table && c == '|' {
@@ -335,7 +335,7 @@ fn code(s: &str, in_table: bool) -> String {
 }
 
 /// Text inside raw HTML (`<summary>`), where markdown is not parsed: entity-escaped.
-fn html(s: &str) -> String {
+pub(crate) fn html(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {
@@ -351,7 +351,7 @@ fn html(s: &str) -> String {
 }
 
 /// A fenced code block (one excerpt line), indented to sit inside a list item.
-fn fenced(out: &mut String, s: &str, indent: &str) {
+pub(crate) fn fenced(out: &mut String, s: &str, indent: &str) {
     let mut content = String::with_capacity(s.len());
     for c in s.chars() {
         push_visible(&mut content, c);
@@ -368,12 +368,12 @@ fn push_visible(out: &mut String, c: char) {
     }
 }
 
-fn longest_backtick_run(s: &str) -> usize {
+pub(crate) fn longest_backtick_run(s: &str) -> usize {
     s.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
 
 /// A TOML basic string.
-fn toml_string(s: &str) -> String {
+pub(crate) fn toml_string(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
         match c {
