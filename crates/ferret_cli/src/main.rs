@@ -5,6 +5,7 @@
 mod progress;
 mod project;
 mod proxy_cmd;
+mod pypi;
 mod target;
 
 use anyhow::{Context as _, Result, anyhow};
@@ -144,6 +145,16 @@ struct ScanArgs {
     /// Registry URL (default: npm_config_registry, then .npmrc, then registry.npmjs.org)
     #[arg(long, value_name = "URL")]
     registry: Option<String>,
+
+    /// PyPI simple index for `pypi:` targets (default: PIP_INDEX_URL, then pip.conf, then
+    /// https://pypi.org/simple/)
+    #[arg(long, value_name = "URL")]
+    index_url: Option<String>,
+
+    /// Which files of a PyPI release to scan: `default` (the pure-Python wheel pip would
+    /// install, else the sdist), `sdist`, `wheel`, `all`
+    #[arg(long, value_name = "KIND", default_value = "default")]
+    pypi_file: ferret_registry::FileChoice,
 
     /// Also show info and monitor alerts in the terminal report
     #[arg(long)]
@@ -344,7 +355,11 @@ fn scan(args: &ScanArgs) -> Result<ExitCode> {
         }
         return render_and_exit(args, report);
     }
-    let mut scanner = target::Scanner::new(args.registry.as_deref(), &cwd);
+    let mut scanner =
+        target::Scanner::new(args.registry.as_deref(), &cwd).with_pypi(pypi::PypiOptions {
+            index_url: args.index_url.clone(),
+            choice: args.pypi_file,
+        });
     let mut report = ScanReport {
         schema_version: SCHEMA_VERSION,
         ferret_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -353,10 +368,12 @@ fn scan(args: &ScanArgs) -> Result<ExitCode> {
         project: None,
     };
     for target in &args.targets {
-        match scanner.scan(target) {
-            Ok(mut pkg) => {
-                policy.apply(&mut pkg);
-                report.packages.push(pkg);
+        match scanner.scan_all(target) {
+            Ok(pkgs) => {
+                for mut pkg in pkgs {
+                    policy.apply(&mut pkg);
+                    report.packages.push(pkg);
+                }
             }
             Err(err) => {
                 let error = format!("{err:#}");

@@ -12,7 +12,15 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     Local(PathBuf),
-    Registry { name: String, spec: Option<String> },
+    Registry {
+        name: String,
+        spec: Option<String>,
+    },
+    /// `pypi:name==version` (or `pypi:name` for the latest release).
+    Pypi {
+        name: String,
+        version: Option<String>,
+    },
 }
 
 impl Target {
@@ -26,6 +34,12 @@ impl Target {
         }
         if looks_like_path(arg) {
             bail!("no such file or directory: {arg}");
+        }
+        if arg.starts_with("pypi:") {
+            let Some((name, version)) = ferret_registry::parse_pypi_spec(arg) else {
+                bail!("`{arg}` is not a PyPI spec (`pypi:name==version` or `pypi:name`)");
+            };
+            return Ok(Target::Pypi { name, version });
         }
         match ferret_registry::parse_spec(arg) {
             Some((name, spec)) => Ok(Target::Registry { name, spec }),
@@ -43,7 +57,7 @@ fn looks_like_path(arg: &str) -> bool {
         || arg.starts_with('~')
         || arg.contains('\\')
         || (arg.contains('/') && !arg.starts_with('@') && !arg.starts_with("npm:"))
-        || [".tgz", ".tar.gz", ".tar"]
+        || [".tgz", ".tar.gz", ".tar", ".whl", ".zip"]
             .iter()
             .any(|ext| lower.ends_with(ext))
 }
@@ -55,6 +69,7 @@ pub struct Scanner<'a> {
     project_dir: &'a Path,
     client: Option<NpmClient>,
     limits: Limits,
+    pypi: crate::pypi::PypiOptions,
 }
 
 impl<'a> Scanner<'a> {
@@ -64,6 +79,25 @@ impl<'a> Scanner<'a> {
             project_dir,
             client: None,
             limits: Limits::default(),
+            pypi: crate::pypi::PypiOptions::default(),
+        }
+    }
+
+    /// Index and file choice for `pypi:` targets.
+    #[must_use]
+    pub fn with_pypi(mut self, pypi: crate::pypi::PypiOptions) -> Self {
+        self.pypi = pypi;
+        self
+    }
+
+    /// Like [`Self::scan`], but a `pypi:` target with `--pypi-file all` gives one report
+    /// per distribution file.
+    pub fn scan_all(&mut self, arg: &str) -> Result<Vec<PackageReport>> {
+        match Target::classify(arg)? {
+            Target::Pypi { name, version } => {
+                crate::pypi::scan(&self.pypi, &name, version.as_deref(), &self.limits)
+            }
+            _ => self.scan(arg).map(|r| vec![r]),
         }
     }
 
@@ -71,7 +105,19 @@ impl<'a> Scanner<'a> {
         match Target::classify(arg)? {
             Target::Local(path) => {
                 let tree = ferret_source::open_path(&path, &self.limits)?;
-                Ok(ferret_rules::engine::scan(&tree, Ecosystem::Npm))
+                // A wheel, an sdist or a Python project folder (no package.json).
+                let ecosystem = if ferret_source::is_python_tree(&tree) {
+                    Ecosystem::PyPI
+                } else {
+                    Ecosystem::Npm
+                };
+                Ok(ferret_rules::engine::scan(&tree, ecosystem))
+            }
+            Target::Pypi { name, version } => {
+                crate::pypi::scan(&self.pypi, &name, version.as_deref(), &self.limits)?
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| anyhow!("pypi:{name}: no distribution file was scanned"))
             }
             Target::Registry { name, spec } => self.scan_registry(&name, spec.as_deref()),
         }
@@ -132,6 +178,20 @@ mod tests {
         let dir = std::env::temp_dir();
         let arg = dir.to_str().unwrap();
         assert_eq!(Target::classify(arg).unwrap(), Target::Local(dir.clone()));
+    }
+
+    #[test]
+    fn pypi_specs_are_pypi_targets() {
+        assert_eq!(
+            Target::classify("pypi:requests==2.32.3").unwrap(),
+            Target::Pypi {
+                name: "requests".into(),
+                version: Some("2.32.3".into())
+            }
+        );
+        assert!(Target::classify("pypi:bad name").is_err());
+        assert!(looks_like_path("x-1.0-py3-none-any.whl"));
+        assert!(looks_like_path("x-1.0.zip"));
     }
 
     #[test]

@@ -647,3 +647,36 @@ mod tests {
         assert!(facts.install_scripts.iter().any(|s| s.hook == "pth"));
     }
 }
+
+#[cfg(test)]
+mod dump {
+    #[test]
+    #[ignore = "debug helper: dumps the facts and detections of the Python package in $FERRET_PY_DUMP"]
+    fn dump_python_facts() {
+        let dir = std::env::var("FERRET_PY_DUMP").unwrap();
+        let tree = ferret_source::open_path(
+            std::path::Path::new(&dir),
+            &ferret_source::Limits::default(),
+        )
+        .unwrap();
+        let facts = crate::engine::build_facts(&tree, ferret_core::Ecosystem::PyPI);
+        for f in &facts.files {
+            println!("FILE {} it={}", f.path, f.install_time);
+            for u in &f.uses {
+                println!(
+                    "  USE {:?} {} {:?} {:?} it={}",
+                    u.capability, u.api, u.kind, u.detail, u.install_time
+                );
+            }
+            for c in &f.calls {
+                println!(
+                    "  CALL {} {:?} top={} scope={} src={:?}",
+                    c.callee, c.args, c.top_level, c.scope, c.arg_sources
+                );
+            }
+        }
+        for d in crate::detect::behavior::detect(&facts) {
+            println!("DETECT {:?} mal={} {}", d.technique, d.malicious, d.chain());
+        }
+    }
+}

@@ -20,6 +20,8 @@
 //! (axios) produce no detection. Tests, docs and examples are skipped unless they run at
 //! install time.
 
+mod python;
+
 use crate::detect::endpoints::{self, EndpointCategory};
 use crate::detect::obfuscation::is_obfuscated;
 use crate::detect::paths::{is_bundle_path, is_test_or_docs_path};
@@ -204,6 +206,7 @@ pub fn detect(pkg: &PackageFacts) -> Vec<Detection> {
     }
     cross_file_exfiltration(pkg, &mut out);
     encoded_module_load(pkg, &mut out);
+    python::detect(pkg, &mut out);
     out
 }
 

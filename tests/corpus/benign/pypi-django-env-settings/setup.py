@@ -1,0 +1,2 @@
+from setuptools import setup
+setup(name='siteconf', version='3.1', packages=['siteconf'])

@@ -1,0 +1,2 @@
+from setuptools import setup
+setup(name='yamlish', version='6.0', packages=['yamlish'])

@@ -1,0 +1,2 @@
+from .constructor import *
+__version__ = '6.0'

@@ -1,0 +1,3 @@
+from ._core import Core
+
+logger = Core()
