@@ -116,6 +116,18 @@ pub fn scan_project(
     if let Some(cache) = cache {
         plan.notes.extend(cache.notes().iter().cloned());
     }
+    Ok(scan_plan(opts, plan, client, cache, progress))
+}
+
+/// Scans the packages of a given plan (e.g. only those an install would add or change, a
+/// filtered [`plan_from_lockfiles`]); the same pipeline and report as [`scan_project`].
+pub fn scan_plan(
+    opts: &Options,
+    plan: Plan,
+    client: Option<&NpmClient>,
+    cache: Option<&Cache>,
+    progress: &dyn Progress,
+) -> ScanReport {
     let client = if opts.offline { None } else { client };
     let outcome = pipeline::run(opts, &plan, client, cache, progress);
 
@@ -137,13 +149,13 @@ pub fn scan_project(
     }
     info.notes = plan.notes;
     info.notes.extend(outcome.notes);
-    Ok(ScanReport {
+    ScanReport {
         schema_version: SCHEMA_VERSION,
         ferret_version: env!("CARGO_PKG_VERSION").to_owned(),
         packages: outcome.packages,
         errors: outcome.errors,
         project: Some(info),
-    })
+    }
 }
 
 #[cfg(test)]
