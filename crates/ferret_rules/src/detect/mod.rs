@@ -12,9 +12,13 @@ pub mod behavior;
 pub mod campaigns;
 pub mod endpoints;
 pub mod entropy;
+pub mod license;
+pub mod metadata;
 pub mod obfuscation;
 pub mod paths;
+pub mod popular;
 pub mod text;
+pub mod typosquat;
 
 use ferret_core::{Excerpt, Location, StringFact};
 
