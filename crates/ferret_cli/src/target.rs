@@ -4,9 +4,10 @@
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use ferret_core::{Ecosystem, PackageReport};
-use ferret_registry::{NpmClient, RegistryConfig};
+use ferret_registry::{NpmClient, RegistryConfig, RegistryError};
 use ferret_source::Limits;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 /// What a TARGET argument names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,18 +126,43 @@ impl<'a> Scanner<'a> {
 
     fn scan_registry(&mut self, name: &str, spec: Option<&str>) -> Result<PackageReport> {
         let client = self.client()?;
-        let fetched = client
-            .fetch(name, spec)
-            .with_context(|| format!("cannot fetch {name}@{}", spec.unwrap_or("latest")))?;
-        let tree =
-            ferret_source::open_tarball(&fetched.tarball, &fetched.tarball_url, &self.limits)?;
-        let mut report = ferret_rules::engine::scan(&tree, Ecosystem::Npm);
+        let what = || format!("cannot fetch {name}@{}", spec.unwrap_or("latest"));
+        // One packument fetch serves both the tarball and the metadata rules.
+        let packument = client.packument(name).with_context(what)?;
+        let version =
+            ferret_registry::resolve_version(&packument, name, spec).with_context(what)?;
+        let facts = ferret_registry::npm_registry_facts(&packument, &version, SystemTime::now());
+        let missing = |field| RegistryError::MissingField {
+            name: name.to_owned(),
+            version: version.clone(),
+            field,
+        };
+        let dist = packument
+            .get("versions")
+            .and_then(|v| v.get(&version))
+            .and_then(|d| d.get("dist"))
+            .ok_or_else(|| missing("dist"))
+            .with_context(what)?;
+        let tarball_url = dist
+            .get("tarball")
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(|| missing("dist.tarball"))
+            .with_context(what)?
+            .to_owned();
+        let (tarball, _) = client
+            .tarball(&tarball_url, None, name, &version)
+            .with_context(what)?;
+        // A mismatch with the registry's `dist.integrity`/`shasum` is a hard error.
+        let integrity = ferret_registry::verify_integrity(&tarball, dist).with_context(what)?;
+        let tree = ferret_source::open_tarball(&tarball, &tarball_url, &self.limits)?;
+        let input = ferret_rules::ScanInput::with_registry(facts);
+        let mut report = ferret_rules::scan_with_metadata(&tree, Ecosystem::Npm, &input);
         // What was asked for, fetched and verified is the registry's identity; a tarball whose
         // own package.json disagrees is for a rule to report, not for the header to hide.
-        report.package.name = fetched.name;
-        report.package.version = fetched.version;
-        report.package.integrity = Some(fetched.integrity);
-        report.package.source = fetched.tarball_url;
+        report.package.name = name.to_owned();
+        report.package.version = version;
+        report.package.integrity = Some(integrity);
+        report.package.source = tarball_url;
         Ok(report)
     }
 
