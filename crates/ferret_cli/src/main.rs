@@ -2,6 +2,7 @@
 //! target into a package tree (local path or registry fetch), runs the scan, applies the
 //! policy, renders the report and maps the result to an exit code. No analysis lives here.
 
+mod gate;
 mod progress;
 mod project;
 mod proxy_cmd;
@@ -67,6 +68,12 @@ enum Command {
     /// Registry firewall: serve the npm registry protocol in front of an upstream, without
     /// the versions the policy blocks (then: npm install --registry http://127.0.0.1:4873)
     Proxy(proxy_cmd::ProxyArgs),
+    /// Install wrapper: `ferret npm install x` resolves what npm would add (lockfile only,
+    /// scripts off, on a copy of the project), scans it, then runs npm unchanged or refuses
+    /// (exit 1) leaving the project untouched. Also `ferret npm ci`, `ferret npm update`.
+    Npm(gate::GateArgs),
+    /// `ferret npx pkg …`: scans pkg (and its dependencies) before npx runs it
+    Npx(gate::GateArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -219,6 +226,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Proxy(args)) => proxy_cmd::run(&args, &known_rule_ids(), cache_dir()),
+        Some(Command::Npm(args)) => {
+            install_malware_index();
+            gate::run(gate::Tool::Npm, &args, &known_rule_ids(), cache_dir())
+        }
+        Some(Command::Npx(args)) => {
+            install_malware_index();
+            gate::run(gate::Tool::Npx, &args, &known_rule_ids(), cache_dir())
+        }
         Some(Command::Cache(CacheCommand::Clear { cache_dir: dir })) => {
             print_out(&project::cache_clear(&cache_dir_or(dir)?)?)?;
             Ok(ExitCode::SUCCESS)

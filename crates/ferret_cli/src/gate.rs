@@ -1,0 +1,441 @@
+//! The install wrapper: `ferret npm install …`, `ferret npm ci`, `ferret npx …`.
+//!
+//! What the command would add or change is computed by the real npm in lockfile-only mode
+//! with scripts disabled, on a temporary copy of the project (package.json, lockfiles,
+//! .npmrc — never node_modules). The packages whose name, version or integrity are new in
+//! the resulting lockfile are scanned with the project scanner (cache, registry client
+//! honouring .npmrc); then the real command runs unchanged, or ferret refuses (exit 1) and
+//! the project is left exactly as it was. Warnings ask for confirmation on a terminal and
+//! fail without one (or in CI) unless `--yes`.
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use ferret_cache::Cache;
+use ferret_core::{Action, ScanReport};
+use ferret_policy::Policy;
+use ferret_project::{Item, Plan};
+use ferret_registry::{NpmClient, RegistryConfig};
+use ferret_report::{TerminalOptions, render_terminal};
+use std::collections::BTreeSet;
+use std::ffi::OsString;
+use std::io::{BufRead as _, IsTerminal as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Files copied into the scratch project: what npm reads to resolve, never node_modules.
+const PROJECT_FILES: &[&str] = &[
+    "package.json",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    ".npmrc",
+];
+
+/// npm subcommands that change what is installed and are gated (aliases included).
+const NPM_INSTALLING: &[&str] = &[
+    "install",
+    "i",
+    "in",
+    "ins",
+    "inst",
+    "insta",
+    "instal",
+    "isnt",
+    "isnta",
+    "isntal",
+    "add",
+    "update",
+    "up",
+    "upgrade",
+    "udpate",
+    "ci",
+    "clean-install",
+    "ic",
+    "install-clean",
+    "isntall-clean",
+];
+
+#[derive(Debug, clap::Args)]
+pub struct GateArgs {
+    /// Proceed without asking when the policy only warns (ferret's flag: put it before the
+    /// package manager's arguments, e.g. `ferret npm --yes install x`)
+    #[arg(long)]
+    yes: bool,
+
+    /// Policy file (default: the nearest ferret.toml at or above the current directory)
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+
+    /// Cache directory (default: FERRET_CACHE_DIR, then $XDG_CACHE_HOME/ferret, ~/.cache/ferret)
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+
+    /// The package manager's arguments, passed on unchanged
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "ARGS"
+    )]
+    args: Vec<OsString>,
+}
+
+/// Which wrapped command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    Npm,
+    Npx,
+}
+
+impl Tool {
+    fn binary(self) -> &'static str {
+        match self {
+            Tool::Npm => "npm",
+            Tool::Npx => "npx",
+        }
+    }
+}
+
+pub fn run(
+    tool: Tool,
+    args: &GateArgs,
+    known: &[&str],
+    cache_dir: Option<PathBuf>,
+) -> Result<ExitCode> {
+    let cwd = std::env::current_dir().context("cannot determine the current directory")?;
+    let real = find_on_path(tool.binary())
+        .with_context(|| format!("cannot find the real `{}` on PATH", tool.binary()))?;
+    let user_args: Vec<String> = args
+        .args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+
+    let Some(plan) = plan_changes(tool, &user_args, &cwd)? else {
+        return exec(&real, &args.args);
+    };
+    let policy = Policy::find_and_load(args.policy.as_deref(), &cwd, known)?;
+    let mut report = scan(
+        &plan.plan,
+        &plan.scratch,
+        &cwd,
+        args.cache_dir.clone().or(cache_dir),
+    )?;
+    for pkg in &mut report.packages {
+        policy.apply(pkg);
+    }
+    let blocked = report
+        .packages
+        .iter()
+        .any(ferret_core::PackageReport::is_blocked);
+    let warned = report
+        .packages
+        .iter()
+        .any(|p| p.worst_action() == Some(Action::Warn));
+    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::stderr().is_terminal();
+    let mut err = std::io::stderr().lock();
+    if blocked || warned || !report.errors.is_empty() {
+        let text = render_terminal(&report, &TerminalOptions { color, all: false });
+        let _ = err.write_all(text.as_bytes());
+    }
+    if !report.errors.is_empty() {
+        for e in &report.errors {
+            let _ = writeln!(err, "error: cannot scan {}: {}", e.target, e.error);
+        }
+        let _ = writeln!(
+            err,
+            "ferret: refusing to run `{} {}`: not every package could be checked; nothing was changed",
+            tool.binary(),
+            user_args.join(" ")
+        );
+        return Ok(ExitCode::from(2));
+    }
+    if blocked {
+        let _ = writeln!(
+            err,
+            "ferret: refusing to run `{} {}`: the policy blocks a package it would install; nothing was changed",
+            tool.binary(),
+            user_args.join(" ")
+        );
+        return Ok(ExitCode::from(1));
+    }
+    let _ = writeln!(
+        err,
+        "ferret: {} new or changed package(s) checked",
+        report.packages.len()
+    );
+    drop(err);
+    if warned && !args.yes && !confirm()? {
+        return Ok(ExitCode::from(1));
+    }
+    exec(&real, &args.args)
+}
+
+/// Asks on the terminal; without one (or in CI) it is a refusal that names `--yes`.
+fn confirm() -> Result<bool> {
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
+    if ci || !std::io::stdin().is_terminal() {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "ferret: the policy warns about a package and there is no terminal to ask (or CI is set); \
+             rerun with `--yes` to proceed (e.g. `ferret npm --yes install …`)"
+        );
+        return Ok(false);
+    }
+    let _ = write!(std::io::stderr().lock(), "Proceed with the install? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the answer")?;
+    Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+}
+
+/// The packages to check and the scratch project they were resolved in.
+struct Changes {
+    plan: Plan,
+    scratch: tempfile::TempDir,
+}
+
+/// `None` when the command installs nothing (e.g. `npm run test`): it runs unchanged.
+fn plan_changes(tool: Tool, args: &[String], cwd: &Path) -> Result<Option<Changes>> {
+    let npm = find_on_path("npm").context("cannot find the real `npm` on PATH")?;
+    let scratch = tempfile::Builder::new()
+        .prefix("ferret-gate-")
+        .tempdir()
+        .context("cannot create a temporary directory")?;
+    match tool {
+        Tool::Npm => {
+            let Some(sub) = args.iter().find(|a| !a.starts_with('-')) else {
+                return Ok(None);
+            };
+            if !NPM_INSTALLING.contains(&sub.as_str()) {
+                return Ok(None);
+            }
+            copy_project(cwd, scratch.path())?;
+            let before = if ferret_project::has_lockfile(scratch.path()) {
+                ferret_project::plan_from_lockfiles(scratch.path())?.items
+            } else {
+                Vec::new()
+            };
+            if matches!(
+                sub.as_str(),
+                "ci" | "clean-install" | "ic" | "install-clean" | "isntall-clean"
+            ) {
+                // `npm ci` installs the lockfile as it is: every package in it is checked.
+                if !ferret_project::has_lockfile(scratch.path()) {
+                    bail!("`npm ci` needs a package-lock.json or npm-shrinkwrap.json");
+                }
+                let plan = ferret_project::plan_from_lockfiles(scratch.path())?;
+                return Ok(Some(Changes { plan, scratch }));
+            }
+            // The user's arguments, with `ci`-less lockfile-only resolution appended.
+            let mut lock_args: Vec<String> = args.to_vec();
+            lock_args.extend(
+                [
+                    "--package-lock-only",
+                    "--ignore-scripts",
+                    "--no-audit",
+                    "--no-fund",
+                ]
+                .map(str::to_owned),
+            );
+            resolve(&npm, &lock_args, scratch.path())?;
+            let mut plan = ferret_project::plan_from_lockfiles(scratch.path())?;
+            plan.items = new_items(&before, plan.items);
+            Ok(Some(Changes { plan, scratch }))
+        }
+        Tool::Npx => {
+            // The package npx would run: `--package=x`/`-p x` first, else the first
+            // non-option argument. It is resolved in an empty project so its whole tree
+            // is checked.
+            let Some(spec) = npx_package(args) else {
+                return Ok(None);
+            };
+            if let Ok(text) = std::fs::read(cwd.join(".npmrc")) {
+                std::fs::write(scratch.path().join(".npmrc"), text)
+                    .context("cannot copy .npmrc")?;
+            }
+            std::fs::write(
+                scratch.path().join("package.json"),
+                "{\"name\":\"ferret-npx-check\",\"version\":\"0.0.0\",\"private\":true}\n",
+            )
+            .context("cannot write the scratch package.json")?;
+            let lock_args: Vec<String> = vec![
+                "install".into(),
+                spec,
+                "--package-lock-only".into(),
+                "--ignore-scripts".into(),
+                "--no-audit".into(),
+                "--no-fund".into(),
+            ];
+            resolve(&npm, &lock_args, scratch.path())?;
+            let plan = ferret_project::plan_from_lockfiles(scratch.path())?;
+            Ok(Some(Changes { plan, scratch }))
+        }
+    }
+}
+
+/// `npx [options] <pkg> [args…]`: the package it would fetch.
+fn npx_package(args: &[String]) -> Option<String> {
+    let mut iter = args.iter();
+    while let Some(a) = iter.next() {
+        if let Some(p) = a.strip_prefix("--package=") {
+            return Some(p.to_owned());
+        }
+        if a == "-p" || a == "--package" {
+            return iter.next().cloned();
+        }
+        if a == "-c" || a == "--call" {
+            return None;
+        }
+        if !a.starts_with('-') {
+            return Some(a.clone());
+        }
+    }
+    None
+}
+
+/// Items whose (name, version, integrity) is not in `before`.
+fn new_items(before: &[Item], after: Vec<Item>) -> Vec<Item> {
+    let old: BTreeSet<(&str, &str, Option<&str>)> = before
+        .iter()
+        .map(|i| (i.name.as_str(), i.version.as_str(), i.integrity.as_deref()))
+        .collect();
+    after
+        .into_iter()
+        .filter(|i| !old.contains(&(i.name.as_str(), i.version.as_str(), i.integrity.as_deref())))
+        .collect()
+}
+
+fn copy_project(from: &Path, to: &Path) -> Result<()> {
+    for name in PROJECT_FILES {
+        let src = from.join(name);
+        if src.is_file() {
+            std::fs::copy(&src, to.join(name))
+                .with_context(|| format!("cannot copy {}", src.display()))?;
+        }
+    }
+    if !to.join("package.json").is_file() {
+        // As npm does in a folder without one: the install creates it.
+        std::fs::write(to.join("package.json"), "{}\n")
+            .context("cannot write the scratch package.json")?;
+    }
+    Ok(())
+}
+
+/// Runs npm in lockfile-only mode in the scratch project; its output is shown on failure.
+fn resolve(npm: &Path, args: &[String], dir: &Path) -> Result<()> {
+    let out = std::process::Command::new(npm)
+        .args(args)
+        .current_dir(dir)
+        .env("npm_config_ignore_scripts", "true")
+        .env("npm_config_audit", "false")
+        .env("npm_config_fund", "false")
+        .env("npm_config_update_notifier", "false")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .with_context(|| format!("cannot run {}", npm.display()))?;
+    if !out.status.success() {
+        let _ = std::io::stderr().write_all(&out.stdout);
+        let _ = std::io::stderr().write_all(&out.stderr);
+        return Err(anyhow!(
+            "`npm {}` (lockfile only, scripts disabled, on a copy of the project) failed ({}); nothing was changed",
+            args.join(" "),
+            out.status
+        ));
+    }
+    Ok(())
+}
+
+fn scan(
+    plan: &Plan,
+    scratch: &tempfile::TempDir,
+    cwd: &Path,
+    cache_dir: Option<PathBuf>,
+) -> Result<ScanReport> {
+    let cache = cache_dir.and_then(|dir| match Cache::open(&dir) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "warning: cache unavailable, scanning without it: {e}"
+            );
+            None
+        }
+    });
+    let config = RegistryConfig::discover(None, cwd)
+        .map_err(|e| anyhow!(e))
+        .context("cannot determine the registry")?;
+    let client = NpmClient::new(config);
+    let opts = ferret_project::Options::new(scratch.path(), crate::project::analyser_version());
+    let bar = crate::progress::Bar::for_stderr();
+    let report =
+        ferret_project::scan_plan(&opts, plan.clone(), Some(&client), cache.as_ref(), &bar);
+    bar.finish();
+    Ok(report)
+}
+
+/// Runs the real command with the user's arguments and inherited stdio; its exit code.
+fn exec(real: &Path, args: &[OsString]) -> Result<ExitCode> {
+    let status = std::process::Command::new(real)
+        .args(args)
+        .status()
+        .with_context(|| format!("cannot run {}", real.display()))?;
+    Ok(match status.code() {
+        Some(0) => ExitCode::SUCCESS,
+        Some(c) => ExitCode::from(u8::try_from(c).unwrap_or(1)),
+        None => ExitCode::from(1),
+    })
+}
+
+/// The first `name` on PATH that is an executable file and not ferret itself (so a shim or
+/// alias pointing at ferret is skipped). nvm/volta/asdf shims are ordinary PATH entries.
+pub fn find_on_path(name: &str) -> Option<PathBuf> {
+    let me = std::env::current_exe()
+        .ok()
+        .and_then(|p| std::fs::canonicalize(p).ok());
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).find_map(|dir| {
+        let candidate = dir.join(name);
+        if !is_executable(&candidate) {
+            return None;
+        }
+        let canonical = std::fs::canonicalize(&candidate).ok()?;
+        if me.as_ref() == Some(&canonical) {
+            return None;
+        }
+        Some(candidate)
+    })
+}
+
+fn is_executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        path.is_file()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn npx_package_is_the_first_operand_or_the_package_flag() {
+        let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            npx_package(&s(&["--yes", "cowsay", "hi"])).as_deref(),
+            Some("cowsay")
+        );
+        assert_eq!(
+            npx_package(&s(&["-p", "a@1", "bin"])).as_deref(),
+            Some("a@1")
+        );
+        assert_eq!(npx_package(&s(&["--package=b", "x"])).as_deref(), Some("b"));
+        assert_eq!(npx_package(&s(&["-c", "echo"])), None);
+    }
+}

@@ -1,0 +1,192 @@
+//! The install wrapper end to end: `ferret npm install …` in a temporary project whose
+//! .npmrc points at the local Verdaccio (see `scripts/verdaccio-start`) with the real npm.
+//! A benign package is installed; the malicious fixture is refused with exit 1, the blocking
+//! rule printed, and the project left byte-for-byte as it was (no node_modules).
+
+#![expect(clippy::unwrap_used, reason = "tests unwrap on inputs they wrote")]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use assert_cmd::Command;
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The shared Verdaccio of `scripts/test` (`FERRET_E2E_REGISTRY`), or one started for this
+/// test binary (stopped when it exits).
+fn registry() -> &'static str {
+    static REGISTRY: OnceLock<Result<String, String>> = OnceLock::new();
+    match REGISTRY.get_or_init(start_or_reuse) {
+        Ok(r) => r,
+        Err(message) => panic!("{message}"),
+    }
+}
+
+fn start_or_reuse() -> Result<String, String> {
+    if let Ok(url) = std::env::var("FERRET_E2E_REGISTRY") {
+        return Ok(url.trim_end_matches('/').to_owned());
+    }
+    let state = std::env::temp_dir().join(format!("ferret-e2e-gate-{}", std::process::id()));
+    let script = repo_root().join("scripts/verdaccio-start");
+    let out = std::process::Command::new("bash")
+        .arg(&script)
+        .arg("--state-dir")
+        .arg(&state)
+        .arg("--watch-pid")
+        .arg(std::process::id().to_string())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "scripts/verdaccio-start failed ({}); the gate e2e tests need Node.js/npm and \
+             Python 3 (run scripts/test)\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .trim_end_matches('/')
+        .to_owned())
+}
+
+/// A project with package.json and an .npmrc naming Verdaccio; its own npm cache.
+fn project(home: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("package.json"),
+        "{\n  \"name\": \"gate-app\",\n  \"version\": \"1.0.0\",\n  \"private\": true\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join(".npmrc"),
+        format!(
+            "registry={}/\ncache={}\n",
+            registry(),
+            home.join(".npm-cache").display()
+        ),
+    )
+    .unwrap();
+    dir
+}
+
+/// `ferret` with a private HOME and cache, working in `dir`, no inherited npm configuration.
+fn ferret(home: &Path, dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("ferret").unwrap();
+    cmd.current_dir(dir)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("FERRET_CACHE_DIR", home.join("ferret-cache"))
+        .env("NO_COLOR", "1")
+        .env_remove("CI")
+        .timeout(Duration::from_secs(120));
+    for (key, _) in std::env::vars_os() {
+        if key
+            .to_str()
+            .is_some_and(|k| k.to_ascii_lowercase().starts_with("npm_config_"))
+        {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
+fn describe(out: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Every file under `dir` (relative path -> bytes), directories included as empty entries.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Option<Vec<u8>>> {
+    let mut all = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            let rel = p.strip_prefix(dir).unwrap().to_path_buf();
+            if p.is_dir() {
+                all.insert(rel, None);
+                stack.push(p);
+            } else {
+                all.insert(rel, Some(std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    all
+}
+
+#[test]
+fn npm_install_of_a_benign_package_runs_the_real_install() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = project(home.path());
+    let out = ferret(home.path(), dir.path())
+        .args(["npm", "install", "ferret-fixture-benign@1.0.0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(
+        dir.path()
+            .join("node_modules/ferret-fixture-benign/package.json")
+            .is_file(),
+        "{}",
+        describe(&out)
+    );
+    let manifest = std::fs::read_to_string(dir.path().join("package.json")).unwrap();
+    assert!(manifest.contains("ferret-fixture-benign"), "{manifest}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("1 new or changed package(s) checked"),
+        "{}",
+        describe(&out)
+    );
+}
+
+#[test]
+fn npm_install_of_a_malicious_package_is_refused_and_the_project_is_untouched() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = project(home.path());
+    let before = snapshot(dir.path());
+    let out = ferret(home.path(), dir.path())
+        .args(["npm", "install", "@ferret-fixtures/proxy-malicious"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("@ferret-fixtures/proxy-malicious"), "{text}");
+    assert!(
+        text.contains("malware"),
+        "the blocking rule is named\n{text}"
+    );
+    assert!(text.contains("refusing to run `npm install"), "{text}");
+    assert!(!dir.path().join("node_modules").exists());
+    assert_eq!(snapshot(dir.path()), before, "the project changed\n{text}");
+}
+
+#[test]
+fn commands_that_install_nothing_run_unchanged() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = project(home.path());
+    let out = ferret(home.path(), dir.path())
+        .args(["npm", "--version"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let version = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        version.trim().split('.').count() == 3,
+        "npm's own output passes through\n{}",
+        describe(&out)
+    );
+}
