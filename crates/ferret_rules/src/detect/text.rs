@@ -2,9 +2,12 @@
 //!
 //! Most package files are pure ASCII; for them only byte-level work runs (`memmem` searches
 //! for obfuscator fingerprints, one loop for whitespace and JSFuck runs). Files with
-//! non-ASCII characters also go through a light JavaScript lexer (strings, template
-//! literals, comments, regex literals) so each bidi control, invisible character and
-//! mixed-script identifier knows whether it sits in code, a literal or a comment.
+//! non-ASCII characters also go through a light lexer so each bidi control, invisible
+//! character and mixed-script identifier knows whether it sits in code, a literal or a
+//! comment. The lexer follows the file's language ([`Lang::of_path`]): JavaScript (strings,
+//! template literals, `//` and `/* */` comments, regex literals) or Python (`#` comments,
+//! single-, double- and triple-quoted strings with `r`/`b`/`f`/`u`/`t` prefixes, f-string
+//! replacement fields; no regex literals).
 //!
 //! Measured on `npm-app/node_modules` (381 packages, 16,332 JS/TS files):
 //! - bidi controls (U+202A–202E, U+2066–2069): 0 files;
@@ -36,8 +39,34 @@ pub const LITERAL_RUN_MIN: u32 = 16;
 /// Runs of `[]()!+` shorter than this are not recorded (minified code has runs like `()}))`).
 const JSFUCK_RECORD_MIN: u32 = 100;
 
-/// Computes the text signals of one source file. The line index is built only when
-/// something is found, so ordinary files cost one byte scan and a few `memmem` searches.
+/// The language whose comment and literal syntax the text pass follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// JavaScript and TypeScript (and anything not recognised as Python).
+    Js,
+    /// Python source (`.py`, `.pyw`, `.pyi`) and `.pth` files, whose `import` lines run.
+    Python,
+}
+
+impl Lang {
+    /// The language of a file, by extension (case-insensitive); JavaScript by default.
+    pub fn of_path(path: &str) -> Lang {
+        let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+        let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+        if ["py", "pyw", "pyi", "pth"]
+            .iter()
+            .any(|p| ext.eq_ignore_ascii_case(p))
+        {
+            Lang::Python
+        } else {
+            Lang::Js
+        }
+    }
+}
+
+/// Computes the text signals of one source file, lexed as its extension says
+/// ([`Lang::of_path`]). The line index is built only when something is found, so ordinary
+/// files cost one byte scan and a few `memmem` searches.
 pub fn text_signals(path: &str, source: &str) -> TextSignals {
     let idx = std::cell::OnceCell::new();
     scan(path, source, &|| idx.get_or_init(|| LineIndex::new(source)))
@@ -57,11 +86,15 @@ fn scan<'i>(path: &str, source: &str, idx: &dyn Fn() -> &'i LineIndex) -> TextSi
         (idx.location(path, source, span), idx.excerpt(source, span))
     };
 
+    let lang = Lang::of_path(path);
     obfuscation_hints(bytes, &mut out.obfuscation, &|s, e| at(s, e).0);
-    whitespace_and_jsfuck(bytes, &mut out, &at);
-    console_overrides(bytes, &mut out, &at);
+    whitespace_and_jsfuck(bytes, lang, &mut out, &at);
+    if lang == Lang::Js {
+        // `console.log = …` means nothing in Python.
+        console_overrides(bytes, &mut out, &at);
+    }
     if !bytes.is_ascii() && lexer_can_report(source) {
-        Lexer::new(source, &mut out, &at).run();
+        Lexer::new(source, lang, &mut out, &at).run();
     }
     out
 }
@@ -189,7 +222,7 @@ fn console_overrides(bytes: &[u8], out: &mut TextSignals, at: &At<'_>) {
 
 type At<'a> = dyn Fn(usize, usize) -> (ferret_core::Location, ferret_core::Excerpt) + 'a;
 
-fn whitespace_and_jsfuck(bytes: &[u8], out: &mut TextSignals, at: &At<'_>) {
+fn whitespace_and_jsfuck(bytes: &[u8], lang: Lang, out: &mut TextSignals, at: &At<'_>) {
     // Code after a run of spaces/tabs on the same line (not a comment).
     for_each_run(
         bytes,
@@ -202,8 +235,15 @@ fn whitespace_and_jsfuck(bytes: &[u8], out: &mut TextSignals, at: &At<'_>) {
             if b == b'\n' || b == b'\r' {
                 return true;
             }
-            let rest = &bytes[end..bytes.len().min(end + 2)];
-            if rest.starts_with(b"//") || rest.starts_with(b"/*") || b == b'*' {
+            let comment = match lang {
+                // `*` continues a block comment (` * @param`).
+                Lang::Js => {
+                    let rest = &bytes[end..bytes.len().min(end + 2)];
+                    rest.starts_with(b"//") || rest.starts_with(b"/*") || b == b'*'
+                }
+                Lang::Python => b == b'#',
+            };
+            if comment {
                 return true;
             }
             if out.hidden_code.len() >= TextSignals::MAX_PER_KIND {
@@ -355,7 +395,16 @@ enum Mode {
     BlockComment,
     Str(u8),
     Template,
-    Regex { in_class: bool },
+    Regex {
+        in_class: bool,
+    },
+    /// A Python string literal: its quote, whether it is triple-quoted and whether `{…}`
+    /// replacement fields hold code (f- and t-strings).
+    PyStr {
+        quote: u8,
+        triple: bool,
+        fstring: bool,
+    },
 }
 
 impl Mode {
@@ -363,7 +412,7 @@ impl Mode {
         match self {
             Mode::Code => TextContext::Code,
             Mode::LineComment | Mode::BlockComment => TextContext::Comment,
-            Mode::Str(_) | Mode::Template => TextContext::String,
+            Mode::Str(_) | Mode::Template | Mode::PyStr { .. } => TextContext::String,
             Mode::Regex { .. } => TextContext::Regex,
         }
     }
@@ -399,12 +448,15 @@ struct Lexer<'s, 'o, 'a> {
     src: &'s str,
     out: &'o mut TextSignals,
     at: &'a At<'a>,
+    lang: Lang,
     mode: Mode,
     escaped: bool,
     regex_ok: bool,
     word_start: Option<usize>,
     brace_depth: u32,
-    template_stack: Vec<u32>,
+    /// Open template literals / f-strings whose `${…}` / `{…}` is being lexed as code: the
+    /// brace depth that closes it and the literal mode to return to.
+    template_stack: Vec<(u32, Mode)>,
     prev: char,
     in_emoji: bool,
     run: Option<Run>,
@@ -412,11 +464,12 @@ struct Lexer<'s, 'o, 'a> {
 }
 
 impl<'s, 'o, 'a> Lexer<'s, 'o, 'a> {
-    fn new(src: &'s str, out: &'o mut TextSignals, at: &'a At<'a>) -> Self {
+    fn new(src: &'s str, lang: Lang, out: &'o mut TextSignals, at: &'a At<'a>) -> Self {
         Self {
             src,
             out,
             at,
+            lang,
             mode: Mode::Code,
             escaped: false,
             regex_ok: true,
@@ -441,7 +494,10 @@ impl<'s, 'o, 'a> Lexer<'s, 'o, 'a> {
             if b < 0x80 {
                 self.flush_run();
                 self.in_emoji = is_emoji_base(b as char) && b != b'#' && b != b'*';
-                i += self.ascii(i, b);
+                i += match self.lang {
+                    Lang::Js => self.ascii(i, b),
+                    Lang::Python => self.ascii_py(i, b),
+                };
                 self.prev = b as char;
                 continue;
             }
@@ -484,10 +540,7 @@ impl<'s, 'o, 'a> Lexer<'s, 'o, 'a> {
                     b'{' => self.brace_depth = self.brace_depth.saturating_add(1),
                     b'}' => {
                         self.brace_depth = self.brace_depth.saturating_sub(1);
-                        if self.template_stack.last() == Some(&self.brace_depth) {
-                            self.template_stack.pop();
-                            self.mode = Mode::Template;
-                        }
+                        self.close_field();
                     }
                     _ => {}
                 }
@@ -529,16 +582,14 @@ impl<'s, 'o, 'a> Lexer<'s, 'o, 'a> {
                     self.mode = Mode::Code;
                     self.regex_ok = false;
                 } else if b == b'$' && next == Some(b'{') {
-                    if self.template_stack.len() < 256 {
-                        self.template_stack.push(self.brace_depth);
-                    }
-                    self.brace_depth = self.brace_depth.saturating_add(1);
-                    self.mode = Mode::Code;
+                    self.open_field();
                     self.regex_ok = true;
                     return 2;
                 }
                 1
             }
+            // Python strings never reach the JavaScript lexer.
+            Mode::PyStr { .. } => 1,
             Mode::Regex { in_class } => {
                 if self.escaped {
                     self.escaped = false;
@@ -551,6 +602,109 @@ impl<'s, 'o, 'a> Lexer<'s, 'o, 'a> {
                 } else if (b == b'/' && !in_class) || b == b'\n' {
                     self.mode = Mode::Code;
                     self.regex_ok = false;
+                }
+                1
+            }
+        }
+    }
+
+    /// Enters the code of a template literal's `${` or an f-string's `{`.
+    fn open_field(&mut self) {
+        if self.template_stack.len() < 256 {
+            self.template_stack.push((self.brace_depth, self.mode));
+        }
+        self.brace_depth = self.brace_depth.saturating_add(1);
+        self.mode = Mode::Code;
+    }
+
+    /// After a `}` in code: back into the literal if it closed a replacement field.
+    fn close_field(&mut self) {
+        if let Some(&(depth, mode)) = self.template_stack.last()
+            && depth == self.brace_depth
+        {
+            self.template_stack.pop();
+            self.mode = mode;
+        }
+    }
+
+    /// [`Lexer::ascii`] for Python: `#` comments, no regex literals, string prefixes,
+    /// triple quotes and f-string replacement fields.
+    fn ascii_py(&mut self, i: usize, b: u8) -> usize {
+        let bytes = self.src.as_bytes();
+        let next = bytes.get(i + 1).copied();
+        match self.mode {
+            Mode::Code => {
+                if is_ident_byte(b) {
+                    if self.word_start.is_none() {
+                        self.word_start = Some(i);
+                    }
+                    return 1;
+                }
+                let word = self
+                    .word_start
+                    .take()
+                    .map_or("", |s| self.src.get(s..i).unwrap_or(""));
+                match b {
+                    b'#' => self.mode = Mode::LineComment,
+                    b'"' | b'\'' => {
+                        // A word before the quote that is no prefix is a keyword
+                        // (`return'x'`) or a syntax error: a plain string either way.
+                        let fstring = string_prefix(word).unwrap_or(false);
+                        let triple = next == Some(b) && bytes.get(i + 2) == Some(&b);
+                        self.mode = Mode::PyStr {
+                            quote: b,
+                            triple,
+                            fstring,
+                        };
+                        return if triple { 3 } else { 1 };
+                    }
+                    b'{' | b'(' | b'[' => self.brace_depth = self.brace_depth.saturating_add(1),
+                    b'}' | b')' | b']' => {
+                        self.brace_depth = self.brace_depth.saturating_sub(1);
+                        if b == b'}' {
+                            self.close_field();
+                        }
+                    }
+                    _ => {}
+                }
+                1
+            }
+            Mode::LineComment => {
+                if b == b'\n' {
+                    self.mode = Mode::Code;
+                }
+                1
+            }
+            Mode::PyStr {
+                quote,
+                triple,
+                fstring,
+            } => {
+                if self.escaped {
+                    self.escaped = false;
+                } else if b == b'\\' {
+                    self.escaped = true;
+                } else if b == quote {
+                    if !triple {
+                        self.mode = Mode::Code;
+                    } else if next == Some(quote) && bytes.get(i + 2) == Some(&quote) {
+                        self.mode = Mode::Code;
+                        return 3;
+                    }
+                } else if b == b'\n' && !triple {
+                    self.mode = Mode::Code;
+                } else if fstring && b == b'{' {
+                    if next == Some(b'{') {
+                        return 2;
+                    }
+                    self.open_field();
+                }
+                1
+            }
+            // JavaScript-only modes never start in Python; leave them at a line end.
+            Mode::BlockComment | Mode::Str(_) | Mode::Template | Mode::Regex { .. } => {
+                if b == b'\n' {
+                    self.mode = Mode::Code;
                 }
                 1
             }
@@ -680,6 +834,24 @@ impl<'s, 'o, 'a> Lexer<'s, 'o, 'a> {
             self.out.invisible.push(signal);
         }
     }
+}
+
+/// Whether `word` is a Python string prefix (`r`, `b`, `f`, `u`, `t` and their two-letter
+/// combinations, any case); `Some(true)` for f- and t-strings, whose `{…}` fields are code.
+fn string_prefix(word: &str) -> Option<bool> {
+    let w = word.as_bytes();
+    if w.len() > 2
+        || !w
+            .iter()
+            .all(|b| matches!(b.to_ascii_lowercase(), b'r' | b'b' | b'f' | b'u' | b't'))
+        || (w.len() == 2 && w[0].eq_ignore_ascii_case(&w[1]))
+    {
+        return None;
+    }
+    Some(
+        w.iter()
+            .any(|b| matches!(b.to_ascii_lowercase(), b'f' | b't')),
+    )
 }
 
 fn to_u32(n: usize) -> u32 {
@@ -909,6 +1081,103 @@ mod tests {
         let s = signals(&src);
         assert_eq!(s.obfuscation.packer.as_ref().map(|l| l.line), Some(1));
         assert_eq!(s.obfuscation.jsfuck_run.as_ref().map(|r| r.1), Some(360));
+    }
+
+    fn py(src: &str) -> TextSignals {
+        text_signals("pkg/setup.py", src)
+    }
+
+    #[test]
+    fn language_follows_the_extension() {
+        for p in ["setup.py", "a/b/M.PY", "gui.pyw", "stubs/x.pyi", "evil.pth", "a\\b.py"] {
+            assert_eq!(Lang::of_path(p), Lang::Python, "{p}");
+        }
+        for p in ["index.js", "a.mjs", "x.ts", "py", "a.py/index.js", "Makefile", "x.pyc"] {
+            assert_eq!(Lang::of_path(p), Lang::Js, "{p}");
+        }
+    }
+
+    #[test]
+    fn w4sp_setup_py_payload_is_hidden_code() {
+        let src = format!(
+            "from setuptools import setup\nprint('ok'){};__import__('builtins').exec(__import__('builtins').compile(__import__('base64').b64decode(\"ZWNobw==\"),'<string>','exec'))\nsetup(name='x')\n",
+            " ".repeat(200)
+        );
+        let s = py(&src);
+        assert_eq!(s.hidden_code.len(), 1, "{s:?}");
+        assert_eq!(s.hidden_code[0].whitespace, 200);
+        assert_eq!(s.hidden_code[0].location.line, 2);
+        assert!(s.hidden_code[0].code.text.contains(";__import__('builtins')"));
+    }
+
+    #[test]
+    fn aligned_python_comment_is_not_hidden_code() {
+        let src = format!("x = 1{}# pragma: no cover\n", " ".repeat(150));
+        assert!(py(&src).hidden_code.is_empty());
+        // JavaScript has no `#` comments: unchanged there.
+        assert_eq!(signals(&src).hidden_code.len(), 1);
+        // Nor are `//` and `*` comments in Python: `//` there is floor division.
+        let src = format!("x = 1{}// 2\n", " ".repeat(150));
+        assert_eq!(py(&src).hidden_code.len(), 1);
+        assert!(signals(&src).hidden_code.is_empty());
+    }
+
+    #[test]
+    fn python_hash_is_a_comment_outside_strings_only() {
+        // Bidi in a `#` comment, then a `#` inside strings, then a homoglyph identifier.
+        let src = "# \u{202E} comment\ns = \"# not \u{202E} a comment\"; t = '#'; p\u{0430}y = 1\n";
+        let s = py(src);
+        let contexts: Vec<TextContext> = s.bidi.iter().map(|c| c.context).collect();
+        assert_eq!(contexts, [TextContext::Comment, TextContext::String]);
+        assert_eq!(s.mixed_script_identifiers.len(), 1, "{s:?}");
+        assert_eq!(s.mixed_script_identifiers[0].location.line, 2);
+        // The JavaScript lexer sees `# …` as code: the first bidi lands elsewhere.
+        assert_ne!(signals(src).bidi[0].context, TextContext::Comment);
+    }
+
+    #[test]
+    fn python_triple_quoted_docstring_is_one_string() {
+        // `//` and an apostrophe inside a multi-line docstring; the JS lexer would take
+        // `// …` as a comment and `don't` as an open string.
+        let src = "def f():\n    \"\"\"Fetch http://example.invalid/x \u{200B}.\n\n    Don't \u{202E} panic; 'quoted' \"q\".\n    \"\"\"\n    return v\u{0430}lue\n\nr'''raw \\\\''' + b\"\"\"\"\"\" ; k\u{0430}y = 1\n";
+        let s = py(src);
+        assert!(s.invisible.is_empty(), "{:?}", s.invisible);
+        assert_eq!(s.bidi.len(), 1);
+        assert_eq!(s.bidi[0].context, TextContext::String);
+        let lines: Vec<u32> = s
+            .mixed_script_identifiers
+            .iter()
+            .map(|i| i.location.line)
+            .collect();
+        assert_eq!(lines, [6, 8], "{s:?}");
+    }
+
+    #[test]
+    fn python_f_string_fields_are_code() {
+        let src = "a = f\"{p\u{0430}y!r:>{w}} {{k\u{0430}y}}\" + rf'{x}' + F'''{\n  t\u{0430}x}'''\nb = 'fix{k\u{0430}b}'\n";
+        let s = py(src);
+        let names: Vec<&str> = s
+            .mixed_script_identifiers
+            .iter()
+            .map(|i| i.identifier.as_str())
+            .collect();
+        assert_eq!(names, ["p\u{0430}y", "t\u{0430}x"], "{s:?}");
+    }
+
+    #[test]
+    fn python_unterminated_and_odd_input_does_not_panic() {
+        for src in [
+            "'''\u{200b}",
+            "f'{\u{200b}",
+            "f'{{{{{{\u{0430}",
+            "rb'\\",
+            "\"\"\"\\\u{202E}",
+            "}}}}f'{'{'{\u{0430}a",
+        ] {
+            let _ = py(src);
+        }
+        let deep = format!("f'{}\u{0430}a", "{f'".repeat(1000));
+        let _ = py(&deep);
     }
 
     #[test]

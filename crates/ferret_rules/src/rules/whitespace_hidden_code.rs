@@ -71,6 +71,7 @@ impl Rule for WhitespaceHiddenCode {
 #[cfg(test)]
 mod tests {
     use crate::tester::Tester;
+    use ferret_core::Ecosystem;
 
     #[test]
     fn whitespace_hidden_code() {
@@ -100,5 +101,41 @@ mod tests {
             .pass(pass)
             .fail(fail)
             .test_and_snapshot();
+    }
+
+    #[test]
+    fn whitespace_hidden_code_python() {
+        let pad = " ".repeat(200);
+        let pass = [
+            (
+                "setup.py",
+                format!("from setuptools import setup{pad}# noqa: E501\nsetup(name='x')\n"),
+            ),
+            ("pkg/__init__.py", format!("x = 1{pad}\n")),
+            ("pkg/a.py", format!("s = '''\n{pad}\n'''\n")),
+        ];
+        let fail = [
+            (
+                "setup.py",
+                format!(
+                    "from setuptools import setup\nprint('ok'){pad};__import__('builtins').exec(__import__('builtins').compile(__import__('base64').b64decode(\"ZWNobw==\"),'<string>','exec'))\nsetup(name='x')\n"
+                ),
+            ),
+            ("pkg/b.py", format!("x = 1{pad}// 2\n")),
+        ];
+        let tester = Tester::new(super::WhitespaceHiddenCode)
+            .ecosystem(Ecosystem::PyPI)
+            .pass(pass)
+            .fail(fail);
+        tester.test();
+        let findings = tester.findings([(
+            "setup.py",
+            format!("print('ok'){pad};__import__('os').system('id')\n"),
+        )]);
+        assert_eq!(findings.len(), 1);
+        assert!(
+            findings[0].message.contains("__import__('os')"),
+            "{findings:?}"
+        );
     }
 }
