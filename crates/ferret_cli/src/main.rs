@@ -2,6 +2,7 @@
 //! target into a package tree (local path or registry fetch), runs the scan, applies the
 //! policy, renders the report and maps the result to an exit code. No analysis lives here.
 
+mod diff_cmd;
 mod gate;
 mod progress;
 mod project;
@@ -52,6 +53,10 @@ enum Command {
     /// Scan packages: directories, tarballs or registry specs
     #[command(after_help = EXIT_CODES)]
     Scan(ScanArgs),
+    /// What an update newly brings in: two versions of a package, or a branch's lockfile
+    /// changes against a base revision (`--base origin/main`)
+    #[command(after_help = EXIT_CODES)]
+    Diff(diff_cmd::DiffArgs),
     /// List every rule: id, category, default severity and action
     Rules,
     /// Show a rule's documentation
@@ -211,6 +216,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
     match cli.command {
         Some(Command::Scan(args)) => scan(&args),
+        Some(Command::Diff(args)) => diff_cmd::run(&args),
         Some(Command::Rules) => {
             print_out(&rules_table())?;
             Ok(ExitCode::SUCCESS)
