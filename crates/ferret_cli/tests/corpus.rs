@@ -256,8 +256,21 @@ fn corpus_is_well_formed_and_inert() {
                 f.name
             ));
         }
-        if !f.dir.join("package.json").is_file() {
-            problems.push(format!("{}: no package.json", f.name));
+        // An npm package, or a Python distribution (sdist, unpacked wheel or source tree).
+        let python = ["PKG-INFO", "setup.py", "pyproject.toml"]
+            .iter()
+            .any(|m| f.dir.join(m).is_file())
+            || std::fs::read_dir(&f.dir).unwrap().any(|e| {
+                e.unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .ends_with(".dist-info")
+            });
+        if !f.dir.join("package.json").is_file() && !python {
+            problems.push(format!(
+                "{}: no package.json, PKG-INFO or .dist-info",
+                f.name
+            ));
         }
         if f.name.starts_with("malicious/") {
             if f.techniques.is_empty() {
