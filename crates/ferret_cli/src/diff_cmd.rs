@@ -202,7 +202,7 @@ fn pair(targets: &[String]) -> Result<(String, String)> {
 }
 
 /// Opens targets and locked packages: local paths, the cache, the registry.
-struct Fetcher {
+pub(crate) struct Fetcher {
     client: Option<NpmClient>,
     client_error: Option<String>,
     cache: Option<Cache>,
@@ -212,24 +212,36 @@ struct Fetcher {
 
 impl Fetcher {
     fn new(args: &DiffArgs, project: &Path) -> Self {
-        let (client, client_error) = if args.offline {
+        Self::with(
+            args.offline,
+            args.registry.as_deref(),
+            args.cache_dir.clone(),
+            project,
+        )
+    }
+
+    pub(crate) fn with(
+        offline: bool,
+        registry: Option<&str>,
+        cache_dir: Option<PathBuf>,
+        project: &Path,
+    ) -> Self {
+        let (client, client_error) = if offline {
             (None, None)
         } else {
-            match RegistryConfig::discover(args.registry.as_deref(), project) {
+            match RegistryConfig::discover(registry, project) {
                 Ok(config) => (Some(NpmClient::new(config)), None),
                 Err(e) => (None, Some(e.to_string())),
             }
         };
-        let cache = args
-            .cache_dir
-            .clone()
+        let cache = cache_dir
             .or_else(super::cache_dir)
             .and_then(|dir| Cache::open(&dir).ok());
         Self {
             client,
             client_error,
             cache,
-            offline: args.offline,
+            offline,
             limits: Limits::default(),
         }
     }
@@ -343,7 +355,34 @@ fn project_diff(args: &DiffArgs, root: &Path, base: &str) -> Result<ProjectDiffR
         plan(old_dir.path()).with_context(|| format!("cannot read the lockfiles at {base}"))?;
     let new_plan = plan(root).context("cannot read the working tree's lockfiles")?;
     let fetcher = Fetcher::new(args, root);
+    let (changes, errors) = diff_plans(&old_plan, &new_plan, root, &fetcher);
+    let mut lockfiles: Vec<String> = old_plan.lockfiles.clone();
+    for l in &new_plan.lockfiles {
+        if !lockfiles.contains(l) {
+            lockfiles.push(l.clone());
+        }
+    }
+    Ok(ProjectDiffReport {
+        schema_version: SCHEMA_VERSION,
+        ferret_version: env!("CARGO_PKG_VERSION").to_string(),
+        root: root.display().to_string(),
+        base: base.to_string(),
+        lockfiles,
+        changes,
+        errors,
+        notes: new_plan.notes,
+    })
+}
 
+/// The package changes from `old_plan` to `new_plan`: each updated package diffed, each
+/// added one scanned (the new side's content from `root`'s node_modules when it holds the
+/// locked version), removals listed.
+pub(crate) fn diff_plans(
+    old_plan: &Plan,
+    new_plan: &Plan,
+    root: &Path,
+    fetcher: &Fetcher,
+) -> (Vec<PackageChange>, Vec<ScanError>) {
     let by_name = |p: &Plan| -> BTreeMap<String, Vec<Item>> {
         let mut m: BTreeMap<String, Vec<Item>> = BTreeMap::new();
         for item in &p.items {
@@ -351,7 +390,7 @@ fn project_diff(args: &DiffArgs, root: &Path, base: &str) -> Result<ProjectDiffR
         }
         m
     };
-    let (old_items, new_items) = (by_name(&old_plan), by_name(&new_plan));
+    let (old_items, new_items) = (by_name(old_plan), by_name(new_plan));
     let names: BTreeSet<&String> = old_items.keys().chain(new_items.keys()).collect();
     let mut changes = Vec::new();
     let mut errors = Vec::new();
@@ -426,22 +465,7 @@ fn project_diff(args: &DiffArgs, root: &Path, base: &str) -> Result<ProjectDiffR
             }
         }
     }
-    let mut lockfiles: Vec<String> = old_plan.lockfiles.clone();
-    for l in &new_plan.lockfiles {
-        if !lockfiles.contains(l) {
-            lockfiles.push(l.clone());
-        }
-    }
-    Ok(ProjectDiffReport {
-        schema_version: SCHEMA_VERSION,
-        ferret_version: env!("CARGO_PKG_VERSION").to_string(),
-        root: root.display().to_string(),
-        base: base.to_string(),
-        lockfiles,
-        changes,
-        errors,
-        notes: new_plan.notes,
-    })
+    (changes, errors)
 }
 
 fn change_of(item: &Item, kind: ChangeKind) -> PackageChange {
@@ -462,7 +486,7 @@ fn change_of(item: &Item, kind: ChangeKind) -> PackageChange {
 
 /// A project plan, or an empty one when the directory has no lockfile (a base revision
 /// before the first lockfile).
-fn plan(dir: &Path) -> Result<Plan> {
+pub(crate) fn plan(dir: &Path) -> Result<Plan> {
     if !ferret_project::has_lockfile(dir) {
         return Ok(Plan::default());
     }
@@ -471,7 +495,7 @@ fn plan(dir: &Path) -> Result<Plan> {
 
 /// The files a project plan reads: `ferret_lockfile::LOCKFILE_NAMES` and `package.json`
 /// (listed here because the CLI does not depend on the extractor crate directly).
-const BASE_FILES: [&str; 6] = [
+pub(crate) const BASE_FILES: [&str; 6] = [
     "npm-shrinkwrap.json",
     "package-lock.json",
     "yarn.lock",

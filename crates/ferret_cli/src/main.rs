@@ -9,6 +9,7 @@ mod project;
 mod proxy_cmd;
 mod pypi;
 mod target;
+mod watch_cmd;
 
 use anyhow::{Context as _, Result, anyhow};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -57,6 +58,9 @@ enum Command {
     /// changes against a base revision (`--base origin/main`)
     #[command(after_help = EXIT_CODES)]
     Diff(diff_cmd::DiffArgs),
+    /// Keep watching a project: report what each lockfile/node_modules change adds and
+    /// which new risks it brings (`--format jsonl` for tools)
+    Watch(watch_cmd::WatchArgs),
     /// List every rule: id, category, default severity and action
     Rules,
     /// Show a rule's documentation
@@ -217,6 +221,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Some(Command::Scan(args)) => scan(&args),
         Some(Command::Diff(args)) => diff_cmd::run(&args),
+        Some(Command::Watch(args)) => watch_cmd::run(&args),
         Some(Command::Rules) => {
             print_out(&rules_table())?;
             Ok(ExitCode::SUCCESS)
