@@ -257,7 +257,12 @@ pub fn file_errors(facts: &PackageFacts) -> Vec<FileError> {
     for issue in &facts.archive_issues {
         out.push(FileError {
             path: issue.path.clone(),
-            reason: format!("not extracted ({}): {}", issue.kind, issue.detail),
+            // A wheel's RECORD check names extracted files whose content disagrees with it.
+            reason: if issue.kind.starts_with("record-") {
+                format!("wheel RECORD check ({}): {}", issue.kind, issue.detail)
+            } else {
+                format!("not extracted ({}): {}", issue.kind, issue.detail)
+            },
         });
     }
     out.sort();

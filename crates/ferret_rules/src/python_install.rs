@@ -630,6 +630,26 @@ mod tests {
     }
 
     #[test]
+    fn record_disagreements_are_not_called_unextracted() {
+        let mut t = tree(&[("d-1.dist-info/METADATA", "Name: d\nVersion: 1\n")]);
+        t.issues.push(ferret_core::ArchiveIssue {
+            path: "d/x.py".into(),
+            kind: "record-hash-mismatch".into(),
+            detail: "RECORD says sha256=a, the file is sha256=b".into(),
+        });
+        let facts = crate::engine::build_facts(&t, ferret_core::Ecosystem::PyPI);
+        let errors = crate::engine::file_errors(&facts);
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0]
+                .reason
+                .starts_with("wheel RECORD check (record-hash-mismatch)"),
+            "{}",
+            errors[0].reason
+        );
+    }
+
+    #[test]
     fn pth_code_is_analysed_as_install_time_python() {
         let t = tree(&[
             ("d-1.dist-info/METADATA", "Name: d\nVersion: 1\n"),
