@@ -22,12 +22,24 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Files copied into the scratch project: what npm reads to resolve, never node_modules.
-const PROJECT_FILES: &[&str] = &[
+const NPM_FILES: &[&str] = &[
     "package.json",
     "package-lock.json",
     "npm-shrinkwrap.json",
     ".npmrc",
 ];
+
+/// What pnpm reads to resolve.
+const PNPM_FILES: &[&str] = &[
+    "package.json",
+    "pnpm-lock.yaml",
+    "pnpm-workspace.yaml",
+    ".npmrc",
+    ".pnpmfile.cjs",
+];
+
+/// pnpm subcommands that change what is installed.
+const PNPM_INSTALLING: &[&str] = &["add", "install", "i", "update", "up", "upgrade"];
 
 /// npm subcommands that change what is installed and are gated (aliases included).
 const NPM_INSTALLING: &[&str] = &[
@@ -82,6 +94,7 @@ pub struct GateArgs {
 pub enum Tool {
     Npm,
     Npx,
+    Pnpm,
 }
 
 impl Tool {
@@ -89,6 +102,7 @@ impl Tool {
         match self {
             Tool::Npm => "npm",
             Tool::Npx => "npx",
+            Tool::Pnpm => "pnpm",
         }
     }
 }
@@ -198,25 +212,18 @@ struct Changes {
 
 /// `None` when the command installs nothing (e.g. `npm run test`): it runs unchanged.
 fn plan_changes(tool: Tool, args: &[String], cwd: &Path) -> Result<Option<Changes>> {
-    let npm = find_on_path("npm").context("cannot find the real `npm` on PATH")?;
     let scratch = tempfile::Builder::new()
         .prefix("ferret-gate-")
         .tempdir()
         .context("cannot create a temporary directory")?;
+    let sub = args.iter().find(|a| !a.starts_with('-'));
     match tool {
         Tool::Npm => {
-            let Some(sub) = args.iter().find(|a| !a.starts_with('-')) else {
+            let Some(sub) = sub.filter(|s| NPM_INSTALLING.contains(&s.as_str())) else {
                 return Ok(None);
             };
-            if !NPM_INSTALLING.contains(&sub.as_str()) {
-                return Ok(None);
-            }
-            copy_project(cwd, scratch.path())?;
-            let before = if ferret_project::has_lockfile(scratch.path()) {
-                ferret_project::plan_from_lockfiles(scratch.path())?.items
-            } else {
-                Vec::new()
-            };
+            let npm = find_on_path("npm").context("cannot find the real `npm` on PATH")?;
+            copy_project(cwd, scratch.path(), NPM_FILES)?;
             if matches!(
                 sub.as_str(),
                 "ci" | "clean-install" | "ic" | "install-clean" | "isntall-clean"
@@ -228,7 +235,12 @@ fn plan_changes(tool: Tool, args: &[String], cwd: &Path) -> Result<Option<Change
                 let plan = ferret_project::plan_from_lockfiles(scratch.path())?;
                 return Ok(Some(Changes { plan, scratch }));
             }
-            // The user's arguments, with `ci`-less lockfile-only resolution appended.
+            let before = installed(
+                cwd,
+                "node_modules/.package-lock.json",
+                "package-lock.json",
+                scratch.path(),
+            )?;
             let mut lock_args: Vec<String> = args.to_vec();
             lock_args.extend(
                 [
@@ -244,6 +256,25 @@ fn plan_changes(tool: Tool, args: &[String], cwd: &Path) -> Result<Option<Change
             plan.items = new_items(&before, plan.items);
             Ok(Some(Changes { plan, scratch }))
         }
+        Tool::Pnpm => {
+            let Some(_) = sub.filter(|s| PNPM_INSTALLING.contains(&s.as_str())) else {
+                return Ok(None);
+            };
+            let pnpm = find_on_path("pnpm").context("cannot find the real `pnpm` on PATH")?;
+            copy_project(cwd, scratch.path(), PNPM_FILES)?;
+            let before = installed(
+                cwd,
+                "node_modules/.pnpm/lock.yaml",
+                "pnpm-lock.yaml",
+                scratch.path(),
+            )?;
+            let mut lock_args: Vec<String> = args.to_vec();
+            lock_args.extend(["--lockfile-only", "--ignore-scripts"].map(str::to_owned));
+            resolve(&pnpm, &lock_args, scratch.path())?;
+            let mut plan = ferret_project::plan_from_lockfiles(scratch.path())?;
+            plan.items = new_items(&before, plan.items);
+            Ok(Some(Changes { plan, scratch }))
+        }
         Tool::Npx => {
             // The package npx would run: `--package=x`/`-p x` first, else the first
             // non-option argument. It is resolved in an empty project so its whole tree
@@ -251,6 +282,7 @@ fn plan_changes(tool: Tool, args: &[String], cwd: &Path) -> Result<Option<Change
             let Some(spec) = npx_package(args) else {
                 return Ok(None);
             };
+            let npm = find_on_path("npm").context("cannot find the real `npm` on PATH")?;
             if let Ok(text) = std::fs::read(cwd.join(".npmrc")) {
                 std::fs::write(scratch.path().join(".npmrc"), text)
                     .context("cannot copy .npmrc")?;
@@ -273,6 +305,27 @@ fn plan_changes(tool: Tool, args: &[String], cwd: &Path) -> Result<Option<Change
             Ok(Some(Changes { plan, scratch }))
         }
     }
+}
+
+/// What is installed now, by the package manager's hidden lockfile in node_modules
+/// (`hidden`, read as `as_name`). Without node_modules nothing is installed, so every
+/// package of the resulting lockfile is new (a fresh clone's `npm install` installs them
+/// all); node_modules without a hidden lockfile falls back to the project's lockfile.
+fn installed(cwd: &Path, hidden: &str, as_name: &str, scratch: &Path) -> Result<Vec<Item>> {
+    let hidden = cwd.join(hidden);
+    if hidden.is_file() {
+        let dir = scratch.join(".ferret-installed");
+        std::fs::create_dir_all(&dir).context("cannot create a temporary directory")?;
+        std::fs::copy(&hidden, dir.join(as_name))
+            .with_context(|| format!("cannot copy {}", hidden.display()))?;
+        let items = ferret_project::plan_from_lockfiles(&dir)?.items;
+        let _ = std::fs::remove_dir_all(&dir);
+        return Ok(items);
+    }
+    if !cwd.join("node_modules").is_dir() || !ferret_project::has_lockfile(scratch) {
+        return Ok(Vec::new());
+    }
+    Ok(ferret_project::plan_from_lockfiles(scratch)?.items)
 }
 
 /// `npx [options] <pkg> [args…]`: the package it would fetch.
@@ -307,8 +360,8 @@ fn new_items(before: &[Item], after: Vec<Item>) -> Vec<Item> {
         .collect()
 }
 
-fn copy_project(from: &Path, to: &Path) -> Result<()> {
-    for name in PROJECT_FILES {
+fn copy_project(from: &Path, to: &Path, files: &[&str]) -> Result<()> {
+    for name in files {
         let src = from.join(name);
         if src.is_file() {
             std::fs::copy(&src, to.join(name))
@@ -323,7 +376,7 @@ fn copy_project(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Runs npm in lockfile-only mode in the scratch project; its output is shown on failure.
+/// Runs npm (or pnpm) in lockfile-only mode in the scratch project; its output is shown on failure.
 fn resolve(npm: &Path, args: &[String], dir: &Path) -> Result<()> {
     let out = std::process::Command::new(npm)
         .args(args)
@@ -339,7 +392,9 @@ fn resolve(npm: &Path, args: &[String], dir: &Path) -> Result<()> {
         let _ = std::io::stderr().write_all(&out.stdout);
         let _ = std::io::stderr().write_all(&out.stderr);
         return Err(anyhow!(
-            "`npm {}` (lockfile only, scripts disabled, on a copy of the project) failed ({}); nothing was changed",
+            "`{} {}` (lockfile only, scripts disabled, on a copy of the project) failed ({}); nothing was changed",
+            npm.file_name()
+                .map_or(std::borrow::Cow::Borrowed("npm"), |n| n.to_string_lossy()),
             args.join(" "),
             out.status
         ));

@@ -83,6 +83,8 @@ enum Command {
     Npm(gate::GateArgs),
     /// `ferret npx pkg …`: scans pkg (and its dependencies) before npx runs it
     Npx(gate::GateArgs),
+    /// `ferret pnpm add x`: as `ferret npm`, with pnpm (lockfile only, scripts off)
+    Pnpm(gate::GateArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -244,6 +246,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Npx(args)) => {
             install_malware_index();
             gate::run(gate::Tool::Npx, &args, &known_rule_ids(), cache_dir())
+        }
+        Some(Command::Pnpm(args)) => {
+            install_malware_index();
+            gate::run(gate::Tool::Pnpm, &args, &known_rule_ids(), cache_dir())
         }
         Some(Command::Cache(CacheCommand::Clear { cache_dir: dir })) => {
             print_out(&project::cache_clear(&cache_dir_or(dir)?)?)?;

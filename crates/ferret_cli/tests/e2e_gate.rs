@@ -190,3 +190,61 @@ fn commands_that_install_nothing_run_unchanged() {
         describe(&out)
     );
 }
+
+#[test]
+fn npx_of_a_malicious_package_is_refused_before_it_runs() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = project(home.path());
+    let before = snapshot(dir.path());
+    let out = ferret(home.path(), dir.path())
+        .args(["npx", "--yes", "@ferret-fixtures/proxy-malicious"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("refusing to run `npx"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(snapshot(dir.path()), before);
+}
+
+#[test]
+fn pnpm_add_of_a_malicious_package_is_refused_and_benign_is_added() {
+    if std::process::Command::new("pnpm")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("pnpm is not installed; skipping");
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let dir = project(home.path());
+    let before = snapshot(dir.path());
+    let out = ferret(home.path(), dir.path())
+        .args(["pnpm", "add", "@ferret-fixtures/proxy-malicious"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("refusing to run `pnpm add"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(snapshot(dir.path()), before);
+
+    let out = ferret(home.path(), dir.path())
+        .args(["pnpm", "add", "ferret-fixture-benign@1.0.0"])
+        .env("npm_config_store_dir", home.path().join("pnpm-store"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(
+        dir.path()
+            .join("node_modules/ferret-fixture-benign/package.json")
+            .is_file(),
+        "{}",
+        describe(&out)
+    );
+}
