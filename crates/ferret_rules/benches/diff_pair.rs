@@ -1,0 +1,65 @@
+//! The diff benchmark of issue 6: the package diff of two versions of one large package
+//! against the scan of one version (target: the diff in under 2x the scan).
+//!
+//! ```text
+//! cargo bench -p ferret_rules --bench diff_pair -- <old.tgz|dir> <new.tgz|dir> [--runs N]
+//! ```
+//! Prints the best of N runs (default 3) of: scan(new), diff(old, new), and the ratio; the
+//! last line is one JSON object for scripts.
+
+use ferret_core::Ecosystem;
+use ferret_source::{Limits, open_path};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+fn main() {
+    let mut paths = Vec::new();
+    let mut runs = 3usize;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--bench" => {}
+            "--runs" => runs = args.next().and_then(|v| v.parse().ok()).unwrap_or(3),
+            _ => paths.push(PathBuf::from(arg)),
+        }
+    }
+    let [old, new] = paths.as_slice() else {
+        eprintln!("usage: diff_pair <old> <new> [--runs N]");
+        std::process::exit(2);
+    };
+    let limits = Limits::default();
+    let (Ok(old), Ok(new)) = (open_path(old, &limits), open_path(new, &limits)) else {
+        eprintln!("cannot open the packages");
+        std::process::exit(2);
+    };
+    let best = |f: &dyn Fn()| -> Duration {
+        (0..runs.max(1))
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed()
+            })
+            .min()
+            .unwrap_or_default()
+    };
+    let scan = best(&|| {
+        std::hint::black_box(ferret_rules::engine::scan(&new, Ecosystem::Npm));
+    });
+    let diff = best(&|| {
+        std::hint::black_box(ferret_rules::diff::diff(&old, &new, Ecosystem::Npm));
+    });
+    let ratio = diff.as_secs_f64() / scan.as_secs_f64().max(1e-9);
+    println!(
+        "files: {} old, {} new; {} MB new",
+        old.files.len(),
+        new.files.len(),
+        new.unpacked_size / 1_000_000
+    );
+    println!("scan(new): {:.0} ms", scan.as_secs_f64() * 1000.0);
+    println!("diff(old, new): {:.0} ms ({ratio:.2}x the scan)", diff.as_secs_f64() * 1000.0);
+    println!(
+        "{{\"scan_ms\":{:.1},\"diff_ms\":{:.1},\"ratio\":{ratio:.3}}}",
+        scan.as_secs_f64() * 1000.0,
+        diff.as_secs_f64() * 1000.0
+    );
+}
