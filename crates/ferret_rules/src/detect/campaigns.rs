@@ -102,6 +102,29 @@ pub fn all(pkg: &PackageFacts) -> Vec<(&'static str, CampaignEvidence)> {
 
 type Detector = fn(&PackageFacts) -> Option<CampaignEvidence>;
 
+/// The result of [`all`] for one package, as a [`crate::rule::RuleContext::shared`] analysis:
+/// the seven campaign rules and the malware verdict read the same detections, so each
+/// detector runs once per package.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Campaigns(pub Vec<(&'static str, CampaignEvidence)>);
+
+impl Campaigns {
+    /// Runs every detector over `pkg` (see [`all`]).
+    pub fn detect(pkg: &PackageFacts) -> Self {
+        Campaigns(all(pkg))
+    }
+
+    /// The evidence of the detector of rule `id`, when it fired.
+    pub fn get(&self, id: &str) -> Option<&CampaignEvidence> {
+        self.0.iter().find(|(i, _)| *i == id).map(|(_, e)| e)
+    }
+
+    /// Every detector that fired, in [`all`]'s order.
+    pub fn iter(&self) -> impl Iterator<Item = &(&'static str, CampaignEvidence)> {
+        self.0.iter()
+    }
+}
+
 /// Runs a per-file detector over the runtime code files of a package (not tests, docs or
 /// examples) and keeps the strongest result; on a tie, the first file by path.
 fn strongest(
@@ -1323,5 +1346,46 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The campaign rules and the malware verdict read one shared [`Campaigns`] per package:
+    /// each rule's id must name its detector there, and the shared result must be what the
+    /// detectors give one by one.
+    #[test]
+    fn shared_campaigns_match_the_detectors() {
+        use crate::rules::{
+            ai_agent_abuse::AiAgentAbuse, ci_workflow_injection::CiWorkflowInjection,
+            crypto_clipper::CryptoClipper, cryptominer::Cryptominer, protestware::Protestware,
+            sandbox_evasion::SandboxEvasion, telemetry::Telemetry,
+        };
+        let ids: [(&str, Detector); 7] = [
+            (CryptoClipper::META.id, crypto_clipper),
+            (Cryptominer::META.id, cryptominer),
+            (AiAgentAbuse::META.id, ai_agent_abuse),
+            (CiWorkflowInjection::META.id, ci_workflow_injection),
+            (SandboxEvasion::META.id, sandbox_evasion),
+            (Protestware::META.id, protestware),
+            (Telemetry::META.id, telemetry),
+        ];
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus/malicious");
+        let tree = ferret_source::open_dir(
+            &root.join("11-nx-s1ngularity-ai-agent"),
+            &ferret_source::Limits::default(),
+        )
+        .unwrap();
+        let facts = crate::engine::build_facts(&tree, Ecosystem::Npm);
+        let mut cx = crate::rule::RuleContext::new();
+        let shared = cx.shared(&facts, Campaigns::detect);
+        assert!(
+            std::sync::Arc::ptr_eq(&shared, &cx.shared(&facts, Campaigns::detect)),
+            "computed twice"
+        );
+        let mut fired = 0;
+        for (id, detect) in ids {
+            assert_eq!(shared.get(id), detect(&facts).as_ref(), "{id}");
+            fired += usize::from(shared.get(id).is_some());
+        }
+        assert!(fired >= 2, "ai-agent-abuse and ci-workflow-injection fire");
+        assert_eq!(shared.iter().count(), fired);
     }
 }

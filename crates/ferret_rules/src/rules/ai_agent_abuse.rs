@@ -43,7 +43,8 @@ impl Rule for AiAgentAbuse {
     }
 
     fn check_package(&self, pkg: &PackageFacts, cx: &mut RuleContext) {
-        let Some(ev) = campaigns::ai_agent_abuse(pkg) else {
+        let detected = cx.shared(pkg, campaigns::Campaigns::detect);
+        let Some(ev) = detected.get(Self::META.id) else {
             return;
         };
         let action = match ev.confidence {

@@ -43,7 +43,8 @@ impl Rule for CiWorkflowInjection {
     }
 
     fn check_package(&self, pkg: &PackageFacts, cx: &mut RuleContext) {
-        let Some(ev) = campaigns::ci_workflow_injection(pkg) else {
+        let detected = cx.shared(pkg, campaigns::Campaigns::detect);
+        let Some(ev) = detected.get(Self::META.id) else {
             return;
         };
         let action = if ev.confidence == Confidence::High || ev.install_time {

@@ -39,7 +39,8 @@ impl Rule for Cryptominer {
     }
 
     fn check_package(&self, pkg: &PackageFacts, cx: &mut RuleContext) {
-        let Some(ev) = campaigns::cryptominer(pkg) else {
+        let detected = cx.shared(pkg, campaigns::Campaigns::detect);
+        let Some(ev) = detected.get(Self::META.id) else {
             return;
         };
         let action = match ev.confidence {

@@ -42,7 +42,8 @@ impl Rule for SandboxEvasion {
     }
 
     fn check_package(&self, pkg: &PackageFacts, cx: &mut RuleContext) {
-        let Some(ev) = campaigns::sandbox_evasion(pkg) else {
+        let detected = cx.shared(pkg, campaigns::Campaigns::detect);
+        let Some(ev) = detected.get(Self::META.id) else {
             return;
         };
         // Evasion matters when there is something to hide: a network sink or an env dump in

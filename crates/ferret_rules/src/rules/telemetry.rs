@@ -38,7 +38,9 @@ impl Rule for Telemetry {
     }
 
     fn check_package(&self, pkg: &PackageFacts, cx: &mut RuleContext) {
-        if let Some(f) = campaigns::telemetry(pkg)
+        if let Some(f) = cx
+            .shared(pkg, campaigns::Campaigns::detect)
+            .get(Self::META.id)
             .and_then(|ev| ev.finding(&Self::META, Self::META.default_action))
         {
             cx.report(f);
