@@ -56,7 +56,10 @@ fn main() {
         new.unpacked_size / 1_000_000
     );
     println!("scan(new): {:.0} ms", scan.as_secs_f64() * 1000.0);
-    println!("diff(old, new): {:.0} ms ({ratio:.2}x the scan)", diff.as_secs_f64() * 1000.0);
+    println!(
+        "diff(old, new): {:.0} ms ({ratio:.2}x the scan)",
+        diff.as_secs_f64() * 1000.0
+    );
     println!(
         "{{\"scan_ms\":{:.1},\"diff_ms\":{:.1},\"ratio\":{ratio:.3}}}",
         scan.as_secs_f64() * 1000.0,

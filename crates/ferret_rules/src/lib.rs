@@ -7,15 +7,19 @@
 
 // Tests unwrap on fixed inputs; library code never unwraps package data (checked in the
 // non-test build of `cargo clippy --all-targets`).
-#![cfg_attr(test, expect(clippy::unwrap_used, reason = "tests unwrap on fixed inputs"))]
+#![cfg_attr(
+    test,
+    expect(clippy::unwrap_used, reason = "tests unwrap on fixed inputs")
+)]
 
 pub mod detect;
 pub mod diff;
 pub mod docs;
 pub mod engine;
+pub mod input;
 pub mod install_script;
-pub mod python_install;
 pub mod known_malware;
+pub mod python_install;
 pub mod registry;
 pub mod resolve;
 pub mod rule;
@@ -23,5 +27,6 @@ pub mod rules;
 pub mod tester;
 
 pub use engine::{build_facts, scan};
+pub use input::{ScanInput, scan_with_metadata};
 pub use registry::{all_rules, find_rule};
 pub use rule::{FindingExt, Rule, RuleContext, RuleMeta};

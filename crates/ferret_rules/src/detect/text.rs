@@ -1089,10 +1089,25 @@ mod tests {
 
     #[test]
     fn language_follows_the_extension() {
-        for p in ["setup.py", "a/b/M.PY", "gui.pyw", "stubs/x.pyi", "evil.pth", "a\\b.py"] {
+        for p in [
+            "setup.py",
+            "a/b/M.PY",
+            "gui.pyw",
+            "stubs/x.pyi",
+            "evil.pth",
+            "a\\b.py",
+        ] {
             assert_eq!(Lang::of_path(p), Lang::Python, "{p}");
         }
-        for p in ["index.js", "a.mjs", "x.ts", "py", "a.py/index.js", "Makefile", "x.pyc"] {
+        for p in [
+            "index.js",
+            "a.mjs",
+            "x.ts",
+            "py",
+            "a.py/index.js",
+            "Makefile",
+            "x.pyc",
+        ] {
             assert_eq!(Lang::of_path(p), Lang::Js, "{p}");
         }
     }
@@ -1107,7 +1122,12 @@ mod tests {
         assert_eq!(s.hidden_code.len(), 1, "{s:?}");
         assert_eq!(s.hidden_code[0].whitespace, 200);
         assert_eq!(s.hidden_code[0].location.line, 2);
-        assert!(s.hidden_code[0].code.text.contains(";__import__('builtins')"));
+        assert!(
+            s.hidden_code[0]
+                .code
+                .text
+                .contains(";__import__('builtins')")
+        );
     }
 
     #[test]

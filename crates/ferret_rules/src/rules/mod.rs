@@ -19,21 +19,21 @@ pub mod system_info;
 // The shape of the package.
 pub mod disguised_binary;
 pub mod invalid_manifest;
+pub mod known_malware;
 pub mod unparseable_code;
 pub mod unsafe_archive_entry;
-pub mod known_malware;
 
 // Hidden and obfuscated code (section 2), and suspicious endpoints.
-pub mod obfuscated_code;
-pub mod minified_code;
-pub mod trojan_source;
-pub mod invisible_characters;
-pub mod homoglyph_identifiers;
 pub mod high_entropy_string;
-pub mod long_string;
-pub mod whitespace_hidden_code;
+pub mod homoglyph_identifiers;
+pub mod invisible_characters;
 pub mod log_suppression;
+pub mod long_string;
+pub mod minified_code;
+pub mod obfuscated_code;
 pub mod suspicious_endpoint;
+pub mod trojan_source;
+pub mod whitespace_hidden_code;
 
 // Malicious behaviour recognised by combination (section 3; detect/campaigns.rs).
 pub mod ai_agent_abuse;
@@ -54,6 +54,32 @@ pub mod malware;
 pub mod persistence;
 pub mod reverse_shell;
 pub mod self_propagation;
+
+// Identity and registry metadata (section 4 of the red-flag catalog).
+pub mod bin_shadowing;
+pub mod copyleft_license;
+pub mod dependency_confusion;
+pub mod deprecated;
+pub mod empty_package;
+pub mod file_dependency;
+pub mod floating_dependency;
+pub mod git_dependency;
+pub mod http_dependency;
+pub mod manifest_confusion;
+pub mod missing_license;
+pub mod missing_tarball;
+pub mod new_publisher;
+pub mod non_permissive_license;
+pub mod recently_published;
+pub mod shrinkwrap;
+pub mod too_many_files;
+pub mod trivial_package;
+pub mod typosquat;
+pub mod unidentified_license;
+pub mod unmaintained;
+pub mod unpopular;
+pub mod unpublished;
+pub mod version_anomaly;
 
 // Change between versions (section 5): `check_diff` only.
 pub mod behavior_added;
