@@ -364,6 +364,12 @@ impl Cache {
 
 fn ensure_tables(db: &Database) -> Result<(), String> {
     guarded(|| -> Result<(), String> {
+        // A read first: a write transaction syncs to disk, and a warm scan should not pay it.
+        let tx = db.begin_read().map_err(|e| e.to_string())?;
+        if Table::ALL.iter().all(|t| tx.open_table(t.def()).is_ok()) {
+            return Ok(());
+        }
+        drop(tx);
         let tx = db.begin_write().map_err(|e| e.to_string())?;
         for table in Table::ALL {
             tx.open_table(table.def()).map_err(|e| e.to_string())?;
