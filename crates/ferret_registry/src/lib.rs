@@ -14,6 +14,7 @@ mod facts;
 mod integrity;
 mod npmrc;
 mod pypi;
+mod pypi_facts;
 mod spec;
 
 pub use client::{ClientLimits, FetchedPackage, NpmClient, Packument};
@@ -25,6 +26,7 @@ pub use pypi::{
     Version as PypiVersion, choose_files, latest_version, normalize_name, parse_pypi_spec,
     pip_conf_index_url, valid_pypi_name,
 };
+pub use pypi_facts::{PYPI_UNKNOWN_PUBLISHER, pypi_registry_facts};
 pub use spec::{parse_spec, resolve_version, validate_name};
 
 use std::path::PathBuf;

@@ -30,7 +30,7 @@ pub const DEFAULT_INDEX_URL: &str = "https://pypi.org/simple/";
 
 /// Largest index document read (the JSON API document of a project with thousands of
 /// releases — `boto3` — is ~30 MB).
-const MAX_INDEX_DOC: u64 = 64 * 1024 * 1024;
+pub(crate) const MAX_INDEX_DOC: u64 = 64 * 1024 * 1024;
 /// Largest distribution file downloaded (the biggest wheels on PyPI, CUDA builds of torch,
 /// are ~2.5 GB; those are platform wheels that the default choice never fetches).
 const MAX_FILE: u64 = 512 * 1024 * 1024;
@@ -462,7 +462,12 @@ impl PypiClient {
         Ok(bytes)
     }
 
-    fn get(&self, url: &str, accept: &str, limit: u64) -> Result<Vec<u8>, RegistryError> {
+    pub(crate) fn get(
+        &self,
+        url: &str,
+        accept: &str,
+        limit: u64,
+    ) -> Result<Vec<u8>, RegistryError> {
         self.get_typed(url, accept, limit).map(|(b, _)| b)
     }
 
