@@ -17,10 +17,14 @@
 
 mod pipeline;
 mod plan;
+mod pypi;
 mod resolve;
 
 pub use pipeline::{NoProgress, Progress};
 pub use plan::{Item, ItemSource, Plan, plan_from_lockfiles};
+pub use pypi::{
+    PyItem, PyPlan, is_python_project, merge_reports, plan_python, scan_python_project,
+};
 
 use ferret_cache::Cache;
 use ferret_core::{ProjectInfo, SCHEMA_VERSION, ScanReport};
@@ -64,6 +68,8 @@ pub struct Options {
     /// cache key, so a new ferret or new rules never reuse old verdicts.
     pub analyser: String,
     pub limits: Limits,
+    /// Python packages: the index (`None`: a requirements file's `--index-url`, PIP_INDEX_URL, pip.conf, pypi.org).
+    pub pypi_index_url: Option<String>,
 }
 
 impl Options {
@@ -74,13 +80,19 @@ impl Options {
             jobs: DEFAULT_JOBS,
             analyser: analyser.into(),
             limits: Limits::default(),
+            pypi_index_url: None,
         }
     }
 }
 
-/// Whether `dir` is a project to scan as a whole: it holds a supported lockfile. (A folder
-/// with only package.json is a single package: `ferret scan ./pkg` keeps scanning it as one.)
+/// Whether `dir` is a project to scan as a whole: it holds a supported lockfile (npm, or a
+/// Python lock / requirements file). (A folder with only package.json is a single package:
+/// `ferret scan ./pkg` keeps scanning it as one.)
 pub fn has_lockfile(dir: &Path) -> bool {
+    has_npm_lockfile(dir) || pypi::is_python_project(dir)
+}
+
+fn has_npm_lockfile(dir: &Path) -> bool {
     ferret_lockfile::detect(dir)
         .iter()
         .any(|p| p.file_name().is_some_and(|n| n != "package.json"))
@@ -95,7 +107,11 @@ pub fn scan_project(
     cache: Option<&Cache>,
     progress: &dyn Progress,
 ) -> Result<ScanReport, ProjectError> {
-    let mut plan = if has_lockfile(&opts.root) {
+    let python = pypi::has_python_files(&opts.root);
+    if python && ferret_lockfile::detect(&opts.root).is_empty() {
+        return pypi::scan_python_project(opts, cache, progress);
+    }
+    let mut plan = if has_npm_lockfile(&opts.root) {
         plan_from_lockfiles(&opts.root)?
     } else if opts.root.join("package.json").is_file() {
         match (client, opts.offline) {
@@ -116,7 +132,12 @@ pub fn scan_project(
     if let Some(cache) = cache {
         plan.notes.extend(cache.notes().iter().cloned());
     }
-    Ok(scan_plan(opts, plan, client, cache, progress))
+    let report = scan_plan(opts, plan, client, cache, progress);
+    if python {
+        let py = pypi::scan_python_project(opts, cache, &pypi::Continue(progress))?;
+        return Ok(merge_reports(report, py));
+    }
+    Ok(report)
 }
 
 /// Scans the packages of a given plan (e.g. only those an install would add or change, a
