@@ -42,6 +42,16 @@ pub struct ProxyArgs {
     /// Largest tarball accepted from the upstream (MiB)
     #[arg(long, value_name = "MIB", default_value_t = 128)]
     max_tarball_mib: u64,
+
+    /// Versions of a package inspected before its packument is answered (the dist-tags'
+    /// targets, then the highest release of each major line); blocked ones are removed
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    prescan_max: usize,
+
+    /// Seconds a packument answer waits for those inspections; versions not judged by then
+    /// are served and checked when their tarball is requested (access log: `unscanned`)
+    #[arg(long, value_name = "SECS", default_value_t = 20)]
+    prescan_budget: u64,
 }
 
 pub fn run(args: &ProxyArgs, known: &[&str], cache_dir: Option<PathBuf>) -> Result<ExitCode> {
@@ -73,6 +83,8 @@ pub fn run(args: &ProxyArgs, known: &[&str], cache_dir: Option<PathBuf>) -> Resu
     let limits = ferret_proxy::ProxyLimits {
         upstream_timeout: Duration::from_secs(args.upstream_timeout.max(1)),
         max_tarball_bytes: args.max_tarball_mib.max(1) * 1024 * 1024,
+        prescan_max: args.prescan_max,
+        prescan_budget: Duration::from_secs(args.prescan_budget),
         ..ferret_proxy::ProxyLimits::default()
     };
     let upstream = registry.registry_for("").to_owned();

@@ -11,14 +11,19 @@
 //!   `dist.integrity`/`shasum`, scanned by the engine (or judged from the shared cache) and
 //!   served only when allowed; a blocked one is a 403 whose JSON `error` npm prints.
 //!
-//! Which versions are blocked is known only once they are scanned. The approach, and its
-//! limit: versions whose analysis is in the cache are filtered for free; in addition the
-//! version the client is most likely to resolve — the `latest` dist-tag — is scanned
-//! before the packument is answered, and when it is blocked the next `latest` is scanned,
-//! up to [`ProxyLimits::prescan_depth`] times. A range that resolves to another, unscanned
-//! version (`^1` when `latest` is 2.x, or a pinned old version) is not filtered: its tarball
-//! request is scanned and refused with 403 instead of falling back to a safe version. Once
-//! scanned, it is filtered from every later packument.
+//! Which versions are blocked is known only once they are scanned. Versions whose analysis
+//! is in the cache are filtered for free. Before a packument is answered, the versions a
+//! client is likely to resolve ([`packument::candidates`]: the dist-tags' targets and the
+//! highest release of each major line, at most [`ProxyLimits::prescan_max`]) are inspected
+//! concurrently (downloads and scans bounded by the shared semaphores, results in the
+//! shared cache); when one is blocked, the next lower version of its line is inspected too
+//! (up to [`ProxyLimits::prescan_depth`] steps), so a repointed dist-tag lands on a version
+//! that was checked and `^1.2.0` resolves to a safe version on the first install. The
+//! inspection has a time budget ([`ProxyLimits::prescan_budget`]): what is not judged by
+//! then is served (the access log names it under `unscanned`) and left to the tarball-time
+//! check, which refuses a blocked tarball with 403. A range that resolves to a version
+//! outside the candidates (an old pin) gets that 403 too; once scanned, it is filtered from
+//! every later packument.
 //!
 //! Upstream failures never become a good answer: a timeout is 504, a connection error or
 //! 5xx is 502, an integrity mismatch or a truncated body is 502, and nothing is sent to
@@ -80,8 +85,14 @@ pub struct ProxyLimits {
     pub max_scans: usize,
     /// A whole upstream request (connect to last byte).
     pub upstream_timeout: Duration,
-    /// How many successive `latest` versions are scanned before a packument is served.
+    /// Versions inspected before a packument is served ([`packument::candidates`]).
+    pub prescan_max: usize,
+    /// When a candidate is blocked, how many successively lower versions of its line are
+    /// inspected until one is allowed.
     pub prescan_depth: usize,
+    /// How long a packument answer waits for those inspections; the rest is left to the
+    /// tarball-time check.
+    pub prescan_budget: Duration,
 }
 
 impl Default for ProxyLimits {
@@ -95,7 +106,11 @@ impl Default for ProxyLimits {
             max_downloads: 8,
             max_scans: std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
             upstream_timeout: Duration::from_secs(60),
+            // npm's `latest` plus the top of a few major lines covers what ranges resolve to.
+            prescan_max: 8,
             prescan_depth: 3,
+            // A cold scan of a large package takes a few seconds; npm waits minutes.
+            prescan_budget: Duration::from_secs(20),
         }
     }
 }
@@ -144,6 +159,45 @@ struct Shared {
     requests: tokio::sync::Semaphore,
     downloads: Semaphore,
     dists: Mutex<HashMap<(String, String), Value>>,
+    /// Versions being judged right now, so a tarball request waits for the packument's
+    /// inspection of the same version instead of downloading and scanning it twice.
+    inflight: Mutex<HashMap<(String, String), Arc<Flight>>>,
+}
+
+/// One judgement in progress; `done` flips once.
+#[derive(Default)]
+struct Flight {
+    done: Mutex<bool>,
+    cv: std::sync::Condvar,
+}
+
+impl Flight {
+    fn wait(&self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        let mut done = self
+            .done
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        while !*done {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return;
+            }
+            done = self
+                .cv
+                .wait_timeout(done, left)
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    fn finish(&self) {
+        *self
+            .done
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = true;
+        self.cv.notify_all();
+    }
 }
 
 /// A running proxy (see [`spawn`]).
@@ -279,6 +333,7 @@ pub async fn serve(
         limits,
         log: config.access_log,
         dists: Mutex::new(HashMap::new()),
+        inflight: Mutex::new(HashMap::new()),
     });
     let app = axum::Router::new().fallback(handle).with_state(shared);
     axum::serve(listener, app)
@@ -295,6 +350,9 @@ struct Outcome {
     decision: &'static str,
     rule: Option<String>,
     removed: Vec<String>,
+    /// Likely versions not judged within the inspection budget (served; the tarball
+    /// request decides).
+    unscanned: Vec<String>,
 }
 
 impl Outcome {
@@ -306,6 +364,7 @@ impl Outcome {
             decision,
             rule: None,
             removed: Vec::new(),
+            unscanned: Vec::new(),
         }
     }
 }
@@ -367,6 +426,7 @@ async fn handle(
         "decision": outcome.decision,
         "rule": outcome.rule,
         "removed": outcome.removed,
+        "unscanned": outcome.unscanned,
         "status": outcome.response.status().as_u16(),
         "duration_ms": start.elapsed().as_secs_f64() * 1000.0,
     });
@@ -411,13 +471,13 @@ impl Shared {
         format!("http://{host}/")
     }
 
-    fn packument(&self, name: &str, base: &str, req: &Req) -> Outcome {
+    fn packument(self: &Arc<Self>, name: &str, base: &str, req: &Req) -> Outcome {
         let mut out = self.packument_inner(name, base, req);
         out.package = Some(name.to_owned());
         out
     }
 
-    fn packument_inner(&self, name: &str, base: &str, req: &Req) -> Outcome {
+    fn packument_inner(self: &Arc<Self>, name: &str, base: &str, req: &Req) -> Outcome {
         let url = packument::packument_url(&self.upstream.registry_for(name), name);
         let accept = if req.abbreviated {
             "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*"
@@ -448,37 +508,17 @@ impl Shared {
         let versions = packument::versions(&doc);
         self.remember(name, &versions);
 
-        let mut blocked: BTreeMap<String, Verdict> = BTreeMap::new();
+        let mut known: BTreeMap<String, Verdict> = BTreeMap::new();
         for (version, dist) in &versions {
             if let Some(sri) = dist.get("integrity").and_then(Value::as_str)
                 && let Some(v) = self.inspector.cached(name, version, sri)
-                && v.blocked
             {
-                blocked.insert(version.clone(), v);
+                known.insert(version.clone(), v);
             }
         }
-        // Pre-scan the version a plain `npm install name` resolves.
-        let mut latest = packument::latest(&doc).filter(|v| !blocked.contains_key(v));
-        for _ in 0..self.limits.prescan_depth {
-            let Some(v) = latest.take() else { break };
-            let dist = versions
-                .iter()
-                .find(|(ver, _)| *ver == v)
-                .map(|(_, d)| d.clone())
-                .unwrap_or(Value::Null);
-            match self.judge_version(name, &v, &dist, false) {
-                Ok((verdict, _)) if verdict.blocked => {
-                    blocked.insert(v, verdict);
-                    let remaining = versions
-                        .iter()
-                        .map(|(ver, _)| ver.as_str())
-                        .filter(|ver| !blocked.contains_key(*ver));
-                    latest = packument::highest(remaining);
-                }
-                // Allowed, or not decidable now: the tarball request decides.
-                _ => break,
-            }
-        }
+        let unscanned = self.prescan(name, &doc, &versions, &mut known);
+        let blocked: BTreeMap<String, Verdict> =
+            known.into_iter().filter(|(_, v)| v.blocked).collect();
         let set: BTreeSet<String> = blocked.keys().cloned().collect();
         let removed = packument::remove_versions(&mut doc, &set);
         if !versions.is_empty() && versions.len() == removed.len() {
@@ -517,7 +557,165 @@ impl Shared {
         }
         o.rule = blocked.values().find_map(|v| v.rule.clone());
         o.removed = removed;
+        o.unscanned = unscanned;
         o
+    }
+
+    /// Inspects the versions a client is likely to resolve (see the module docs) that
+    /// `known` has no verdict for, adding the verdicts to `known`. Returns the candidates
+    /// left unjudged when the time budget ran out (or whose inspection failed: the tarball
+    /// request reports that failure).
+    fn prescan(
+        self: &Arc<Self>,
+        name: &str,
+        doc: &Value,
+        versions: &[(String, Value)],
+        known: &mut BTreeMap<String, Verdict>,
+    ) -> Vec<String> {
+        let deadline = Instant::now() + self.limits.prescan_budget;
+        let mut unscanned = Vec::new();
+        let mut round: Vec<String> = packument::candidates(doc, self.limits.prescan_max)
+            .into_iter()
+            .filter(|v| !known.contains_key(v))
+            .collect();
+        let mut tried: BTreeSet<String> = BTreeSet::new();
+        for step in 0..=self.limits.prescan_depth {
+            if round.is_empty() {
+                break;
+            }
+            tried.extend(round.iter().cloned());
+            let (tx, rx) = std::sync::mpsc::channel();
+            for v in &round {
+                let dist = versions
+                    .iter()
+                    .find(|(ver, _)| ver == v)
+                    .map_or(Value::Null, |(_, d)| d.clone());
+                let (s, tx, name, v) = (Arc::clone(self), tx.clone(), name.to_owned(), v.clone());
+                let job = move || {
+                    let verdict = s.judge_once(&name, &v, &dist);
+                    let _ = tx.send((v, verdict));
+                };
+                // Detached: a judgement that outlives the budget still lands in the cache
+                // for the tarball request.
+                if std::thread::Builder::new()
+                    .name("ferret-prescan".to_owned())
+                    .spawn(job)
+                    .is_err()
+                {
+                    break;
+                }
+            }
+            drop(tx);
+            let mut pending: BTreeSet<String> = round.iter().cloned().collect();
+            let mut blocked_now = Vec::new();
+            while !pending.is_empty() {
+                let left = deadline.saturating_duration_since(Instant::now());
+                let Ok((v, verdict)) = rx.recv_timeout(left) else {
+                    break;
+                };
+                pending.remove(&v);
+                match verdict {
+                    Some(verdict) => {
+                        if verdict.blocked {
+                            blocked_now.push(v.clone());
+                        }
+                        known.insert(v, verdict);
+                    }
+                    None => unscanned.push(v),
+                }
+            }
+            unscanned.extend(pending);
+            if step == self.limits.prescan_depth || Instant::now() >= deadline {
+                // The lower versions a blocked candidate falls back to were not reached.
+                for b in &blocked_now {
+                    let mut exclude: BTreeSet<String> = known.keys().cloned().collect();
+                    exclude.extend(tried.iter().cloned());
+                    if let Some(lower) =
+                        packument::next_lower(doc, b, &exclude).filter(|l| !known.contains_key(l))
+                    {
+                        unscanned.push(lower);
+                    }
+                }
+                break;
+            }
+            // A blocked candidate: its line falls back to the next lower version, which is
+            // judged next (unless already known: allowed ends the walk, blocked continues).
+            round = Vec::new();
+            for b in blocked_now {
+                let mut at = b;
+                loop {
+                    let blocked_or_tried: BTreeSet<String> = known
+                        .iter()
+                        .filter(|(_, v)| v.blocked)
+                        .map(|(k, _)| k.clone())
+                        .chain(tried.iter().cloned())
+                        .collect();
+                    match packument::next_lower(doc, &at, &blocked_or_tried) {
+                        Some(lower) if known.contains_key(&lower) => break,
+                        Some(lower) if !round.contains(&lower) => {
+                            round.push(lower);
+                            break;
+                        }
+                        Some(lower) => at = lower,
+                        None => break,
+                    }
+                }
+            }
+        }
+        unscanned.sort();
+        unscanned.dedup();
+        unscanned
+    }
+
+    /// The verdict on one version without its bytes, one judgement per version at a time:
+    /// a second caller waits for the first and then reads its result from the cache.
+    /// `None` when it cannot be decided now (upstream trouble).
+    fn judge_once(&self, name: &str, version: &str, dist: &Value) -> Option<Verdict> {
+        let key = (name.to_owned(), version.to_owned());
+        let (flight, mine) = {
+            let mut map = self
+                .inflight
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match map.get(&key) {
+                Some(f) => (Arc::clone(f), false),
+                None => {
+                    let f = Arc::new(Flight::default());
+                    map.insert(key.clone(), Arc::clone(&f));
+                    (f, true)
+                }
+            }
+        };
+        if !mine {
+            flight.wait(self.limits.upstream_timeout * 2);
+            return self
+                .judge_version(name, version, dist, false)
+                .ok()
+                .map(|x| x.0);
+        }
+        let verdict = self
+            .judge_version(name, version, dist, false)
+            .ok()
+            .map(|x| x.0);
+        self.inflight
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&key);
+        flight.finish();
+        verdict
+    }
+
+    /// Waits while a packument's inspection of this version is in flight.
+    fn wait_inflight(&self, name: &str, version: &str) {
+        let flight = self
+            .inflight
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&(name.to_owned(), version.to_owned()))
+            .cloned();
+        if let Some(f) = flight {
+            f.wait(self.limits.upstream_timeout * 2);
+        }
     }
 
     fn remember(&self, name: &str, versions: &[(String, Value)]) {
@@ -657,6 +855,7 @@ impl Shared {
             }
             Err(o) => return *o,
         };
+        self.wait_inflight(name, version);
         let (verdict, bytes) = match self.judge_version(name, version, &dist, true) {
             Ok(x) => x,
             Err(o) => return *o,

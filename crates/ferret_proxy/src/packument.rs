@@ -1,6 +1,7 @@
-//! The registry protocol, pure: which request a path is, and the packument rewrite —
-//! blocked versions removed (from `versions` and `time`), dist-tags that pointed at one
-//! repointed to the highest remaining version, tarball URLs pointed at the proxy.
+//! The registry protocol, pure: which request a path is, which versions a client is likely
+//! to resolve (the ones worth inspecting before a packument is answered), and the packument
+//! rewrite — blocked versions removed (from `versions` and `time`), dist-tags that pointed at
+//! one repointed to the highest remaining version below it, tarball URLs pointed at the proxy.
 
 use nodejs_semver::Version;
 use serde_json::Value;
@@ -95,8 +96,79 @@ pub fn highest<'a>(candidates: impl Iterator<Item = &'a str>) -> Option<String> 
         .map(|(_, _, v)| v.to_owned())
 }
 
+/// Ordering key: releases above prereleases, then semver.
+fn rank(v: &Version) -> (bool, &Version) {
+    (!v.is_prerelease(), v)
+}
+
+/// The versions a client is most likely to resolve, most likely first, at most `max`: the
+/// targets of the dist-tags (`latest` first — npm takes it whenever it satisfies the range),
+/// then the highest release of each major line, highest line first (`^1.2.0` resolves to
+/// the top of line 1 when `latest` is 2.x). Versions that do not parse as semver are never
+/// candidates (npm cannot resolve a range to them either).
+pub fn candidates(doc: &Value, max: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let Some(versions) = doc.get("versions").and_then(Value::as_object) else {
+        return out;
+    };
+    let push = |v: &str, out: &mut Vec<String>| {
+        if out.len() < max
+            && versions.contains_key(v)
+            && Version::parse(v).is_ok()
+            && !out.iter().any(|o| o == v)
+        {
+            out.push(v.to_owned());
+        }
+    };
+    if let Some(l) = latest(doc) {
+        push(&l, &mut out);
+    }
+    if let Some(tags) = doc.get("dist-tags").and_then(Value::as_object) {
+        for target in tags.values().filter_map(Value::as_str) {
+            push(target, &mut out);
+        }
+    }
+    // Highest release per major line; a line of prereleases only is not a candidate.
+    let mut lines: std::collections::BTreeMap<u64, (Version, &str)> =
+        std::collections::BTreeMap::new();
+    for (p, v) in versions
+        .keys()
+        .filter_map(|v| Version::parse(v).ok().map(|p| (p, v.as_str())))
+    {
+        if p.is_prerelease() {
+            continue;
+        }
+        match lines.get(&p.major()) {
+            Some((top, _)) if *top >= p => {}
+            _ => {
+                lines.insert(p.major(), (p, v));
+            }
+        }
+    }
+    for (_, v) in lines.values().rev() {
+        push(v, &mut out);
+    }
+    out
+}
+
+/// The version a client falls back to when `blocked` is removed: the highest version below
+/// it in the same major line that is not in `exclude` (releases before prereleases).
+pub fn next_lower(doc: &Value, blocked: &str, exclude: &BTreeSet<String>) -> Option<String> {
+    let b = Version::parse(blocked).ok()?;
+    doc.get("versions")?
+        .as_object()?
+        .keys()
+        .filter(|v| !exclude.contains(*v))
+        .filter_map(|v| Version::parse(v).ok().map(|p| (p, v)))
+        .filter(|(p, _)| p.major() == b.major() && *p < b)
+        .max_by(|x, y| rank(&x.0).cmp(&rank(&y.0)))
+        .map(|(_, v)| v.clone())
+}
+
 /// Removes `blocked` versions; repoints dist-tags that named one to the highest remaining
-/// version (or drops them when none remains). Returns the versions removed.
+/// version below it (so `latest` moves down its own line, where the inspection checked the
+/// next lower version, rather than up to another line), else the highest remaining version,
+/// or drops them when none remains. Returns the versions removed.
 pub fn remove_versions(doc: &mut Value, blocked: &BTreeSet<String>) -> Vec<String> {
     let mut removed = Vec::new();
     if let Some(versions) = doc.get_mut("versions").and_then(Value::as_object_mut) {
@@ -121,15 +193,25 @@ pub fn remove_versions(doc: &mut Value, blocked: &BTreeSet<String>) -> Vec<Strin
         .unwrap_or_default();
     let best = highest(remaining.iter().map(String::as_str));
     if let Some(tags) = doc.get_mut("dist-tags").and_then(Value::as_object_mut) {
-        let stale: Vec<String> = tags
+        let stale: Vec<(String, String)> = tags
             .iter()
-            .filter(|(_, v)| v.as_str().is_some_and(|v| blocked.contains(v)))
-            .map(|(k, _)| k.clone())
+            .filter_map(|(k, v)| {
+                let v = v.as_str()?;
+                blocked.contains(v).then(|| (k.clone(), v.to_owned()))
+            })
             .collect();
-        for tag in stale {
-            match &best {
+        for (tag, old) in stale {
+            let below = Version::parse(&old).ok().and_then(|o| {
+                highest(
+                    remaining
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|r| Version::parse(r).is_ok_and(|r| r < o)),
+                )
+            });
+            match below.or_else(|| best.clone()) {
                 Some(b) => {
-                    tags.insert(tag, Value::from(b.clone()));
+                    tags.insert(tag, Value::from(b));
                 }
                 None => {
                     tags.remove(&tag);
@@ -213,6 +295,44 @@ mod tests {
             doc["versions"]["1.0.0"]["dist"]["tarball"],
             "http://127.0.0.1:9/m/-/m-1.0.0.tgz"
         );
+    }
+
+    #[test]
+    fn candidates_are_tag_targets_then_the_top_of_each_major_line() {
+        let doc = json!({
+            "dist-tags": {"beta": "3.0.0-beta.2", "latest": "2.1.0", "gone": "9.9.9"},
+            "versions": {
+                "0.9.0": {}, "1.0.0": {}, "1.2.0": {}, "1.10.0": {}, "2.0.0": {}, "2.1.0": {},
+                "3.0.0-beta.2": {}, "not-semver": {}
+            }
+        });
+        assert_eq!(
+            candidates(&doc, 8),
+            vec!["2.1.0", "3.0.0-beta.2", "1.10.0", "0.9.0"]
+        );
+        assert_eq!(candidates(&doc, 2), vec!["2.1.0", "3.0.0-beta.2"]);
+        let none = BTreeSet::new();
+        assert_eq!(next_lower(&doc, "1.10.0", &none).as_deref(), Some("1.2.0"));
+        let skip: BTreeSet<String> = ["1.2.0".to_owned()].into();
+        assert_eq!(next_lower(&doc, "1.10.0", &skip).as_deref(), Some("1.0.0"));
+        assert_eq!(next_lower(&doc, "0.9.0", &none), None);
+        assert_eq!(next_lower(&doc, "not-semver", &none), None);
+    }
+
+    #[test]
+    fn a_blocked_latest_moves_down_its_line_not_up_to_another() {
+        let mut doc = json!({
+            "dist-tags": {"latest": "1.5.0"},
+            "versions": {"1.4.0": {}, "1.5.0": {}, "2.0.0": {}}
+        });
+        remove_versions(&mut doc, &["1.5.0".to_owned()].into());
+        assert_eq!(doc["dist-tags"]["latest"], "1.4.0");
+        let mut doc = json!({
+            "dist-tags": {"latest": "1.0.0"},
+            "versions": {"1.0.0": {}, "2.0.0": {}}
+        });
+        remove_versions(&mut doc, &["1.0.0".to_owned()].into());
+        assert_eq!(doc["dist-tags"]["latest"], "2.0.0");
     }
 
     #[test]

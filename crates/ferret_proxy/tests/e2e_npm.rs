@@ -222,6 +222,15 @@ fn npm_install_through_the_proxy_installs_benign_refuses_malicious_and_picks_the
     )
     .unwrap();
     assert!(pkg.contains("\"version\": \"1.0.0\""), "{pkg}");
+    // Resolved on the first install with nothing about it in the cache: npm never asked for
+    // the malicious tarball, because the packument it got had no 1.1.0.
+    assert!(
+        !log.text()
+            .lines()
+            .any(|l| l.contains("proxy-mixed-1.1.0.tgz")),
+        "{}",
+        log.text()
+    );
 
     let out = npm(
         dir.path(),
