@@ -100,14 +100,11 @@ fn project_line(out: &mut String, report: &ScanReport) {
         ": {} direct, {} transitive",
         project.direct, project.transitive
     );
-    if !project.sources.is_empty() {
-        let sources: Vec<String> = project
-            .sources
-            .iter()
-            .map(|(source, n)| format!("{n} from {}", text(source)))
-            .collect();
-        let _ = write!(line, " ({})", sources.join(", "));
-    }
+    let sources: Vec<String> = crate::terminal::source_counts(project)
+        .into_iter()
+        .map(|(n, label)| format!("{n} {}", text(&label)))
+        .collect();
+    let _ = write!(line, " ({})", sources.join(", "));
     if !project.lockfiles.is_empty() {
         let files: Vec<String> = project.lockfiles.iter().map(|f| code(f, false)).collect();
         let _ = write!(line, "; lockfile {}", files.join(", "));
@@ -414,6 +411,19 @@ mod tests {
         let mut reversed = report.clone();
         reversed.packages.reverse();
         assert_eq!(render_markdown(&report), render_markdown(&reversed));
+    }
+
+    /// Issue 4: the project line names direct / transitive and all three sources, a zero
+    /// included (a cold run says "0 from the cache").
+    #[test]
+    fn project_line_counts_direct_transitive_and_sources() {
+        let out = render_markdown(&sample_project_report());
+        assert!(
+            out.contains(
+                ": 1 direct, 2 transitive (2 from node\\_modules, 0 from the cache, 1 from the registry)"
+            ),
+            "{out}"
+        );
     }
 
     #[test]

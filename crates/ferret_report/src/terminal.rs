@@ -7,7 +7,8 @@
 
 use ferret_core::location::is_format_char;
 use ferret_core::{
-    Action, CapabilitySummary, Excerpt, Finding, Location, PackageReport, ScanReport, Severity,
+    Action, CapabilitySummary, Excerpt, Finding, Location, PackageReport, ProjectInfo, ScanReport,
+    Severity,
 };
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -330,6 +331,76 @@ fn render_summary(out: &mut String, report: &ScanReport, p: Painter) {
         let targets: Vec<Cow<str>> = report.errors.iter().map(|e| clean(&e.target)).collect();
         let _ = writeln!(out, "  failed:  {}", targets.join(", "));
     }
+    if let Some(project) = &report.project {
+        render_project_summary(out, project);
+    }
+}
+
+/// The project lines of the summary: what was scanned (direct / transitive), where each
+/// package's content came from, the lockfiles read and the notes (what could not be checked,
+/// what is unverifiable).
+fn render_project_summary(out: &mut String, project: &ProjectInfo) {
+    let mut line = String::from("  project: ");
+    line.push_str(
+        &project
+            .name
+            .as_deref()
+            .map_or(Cow::Borrowed("(unnamed)"), clean),
+    );
+    if project.lockfiles.is_empty() {
+        line.push_str(", no lockfile");
+    } else {
+        let files: Vec<Cow<str>> = project.lockfiles.iter().map(|f| clean(f)).collect();
+        let _ = write!(line, ", {}", files.join(", "));
+    }
+    let _ = writeln!(out, "{line}");
+    let sources: Vec<String> = source_counts(project)
+        .into_iter()
+        .map(|(n, label)| format!("{n} {}", clean(&label)))
+        .collect();
+    let _ = writeln!(
+        out,
+        "  packages: {} direct, {} transitive; {}",
+        project.direct,
+        project.transitive,
+        sources.join(", ")
+    );
+    for note in &project.notes {
+        let _ = writeln!(out, "  note: {}", clean(note));
+    }
+}
+
+/// Where the packages of a project scan came from, as `(count, "from the registry")`: the
+/// three sources a user asks about (node_modules, the cache, the registry) always, even at
+/// zero (a cold run says "0 from the cache"), then any other origin present (`lockfile`:
+/// git/http/file specs reported, not fetched).
+pub(crate) fn source_counts(project: &ProjectInfo) -> Vec<(usize, String)> {
+    let fixed = [
+        ("node_modules", "from node_modules"),
+        ("cache", "from the cache"),
+        ("registry", "from the registry"),
+    ];
+    let mut out: Vec<(usize, String)> = fixed
+        .iter()
+        .map(|(key, label)| {
+            (
+                project.sources.get(*key).copied().unwrap_or(0),
+                (*label).to_owned(),
+            )
+        })
+        .collect();
+    for (key, n) in &project.sources {
+        if fixed.iter().any(|(k, _)| k == key) {
+            continue;
+        }
+        let label = if key == "lockfile" {
+            "not fetched (git/http/file specs)".to_owned()
+        } else {
+            format!("from {key}")
+        };
+        out.push((*n, label));
+    }
+    out
 }
 
 /// `name@version`; a package without a manifest has neither, which must still read clearly.
@@ -564,5 +635,35 @@ mod tests {
             "{out}"
         );
         assert!(last.contains(&"  blocked: evil-pkg@1.0.3"), "{out}");
+    }
+
+    /// Issue 4: a project summary says how many packages were direct / transitive and how
+    /// many came from node_modules, the cache and the registry (zero included).
+    #[test]
+    fn project_summary_counts_direct_transitive_and_sources() {
+        let mut report = crate::test_support::sample_project_report();
+        if let Some(p) = report.project.as_mut() {
+            p.sources.insert("lockfile".into(), 1);
+        }
+        let out = render_terminal(&report, &TerminalOptions::default());
+        let summary = &out[out.rfind("BLOCKED:").unwrap_or(0)..];
+        assert!(summary.starts_with("BLOCKED:"), "{out}");
+        assert!(
+            summary.contains("  project: my-app@1.0.0, package-lock.json\n"),
+            "{summary}"
+        );
+        assert!(
+            summary.contains(
+                "  packages: 1 direct, 2 transitive; 2 from node_modules, 0 from the cache, 1 from the registry, 1 not fetched (git/http/file specs)\n"
+            ),
+            "{summary}"
+        );
+        assert!(
+            summary.contains("  note: offline: 1 package not checked\n"),
+            "{summary}"
+        );
+        // Single-package scans have no project lines.
+        let out = plain(false);
+        assert!(!out.contains("  packages: "), "{out}");
     }
 }
