@@ -223,6 +223,21 @@ pub struct FileFacts {
     /// source order; function `i` is scope `i + 1` (see [`CallFact::scope`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub functions: Vec<crate::location::Span>,
+    /// Content-defined chunks of a code file's text, set by the package diff only (a scan
+    /// leaves them empty): what `major-refactor` compares to measure how much code changed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chunks: Vec<ContentChunk>,
+}
+
+/// One content-defined chunk of a file: a hash of a run of its non-whitespace bytes and the
+/// run's length. Chunk boundaries depend on the content only (a rolling hash), so an edit
+/// changes the chunks around it and no others, and two versions of a file compare by the
+/// chunks they share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ContentChunk {
+    pub hash: u64,
+    /// Non-whitespace bytes in the chunk.
+    pub len: u32,
 }
 
 impl FileFacts {
@@ -240,6 +255,7 @@ impl FileFacts {
             text: TextFacts::default(),
             signals: TextSignals::default(),
             functions: Vec::new(),
+            chunks: Vec::new(),
         }
     }
 

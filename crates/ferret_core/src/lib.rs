@@ -19,8 +19,8 @@ pub use diff::{
     ProjectDiffReport, PublisherChange, ValueChange,
 };
 pub use facts::{
-    ArchiveIssue, CallFact, CapabilityUse, FileFacts, FileKind, ImportFact, ImportKind,
-    InstallScript, PackageFacts, ParseStatus, StringFact, TextFacts, UseKind,
+    ArchiveIssue, CallFact, CapabilityUse, ContentChunk, FileFacts, FileKind, ImportFact,
+    ImportKind, InstallScript, PackageFacts, ParseStatus, StringFact, TextFacts, UseKind,
 };
 pub use finding::{Action, Category, Evidence, Finding, Related, Severity};
 pub use location::{Excerpt, LineIndex, Location, Span};

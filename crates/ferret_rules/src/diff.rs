@@ -13,16 +13,17 @@
 //! Like the scan, the diff is pure and synchronous, and never panics on package content;
 //! line diffs are bounded in file size and time.
 
-use crate::engine::{build_facts, capability_summaries, report, run_rules};
+use crate::engine::{analyse_files, build_facts_with, capability_summaries, report, run_rules};
 use crate::registry::all_rules;
 use crate::rule::{Rule, RuleContext};
 use ferret_core::{
-    Action, AlertKey, Capability, CapabilityDiff, CapabilityUse, ChangeKind, DiffExcerpt,
-    DiffReport, Ecosystem, Excerpt, FileChanges, Finding, LineIndex, Location, PackageFacts,
-    PublisherChange, RegistryFacts, Severity, Span, ValueChange,
+    Action, AlertKey, Capability, CapabilityDiff, CapabilityUse, ChangeKind, ContentChunk,
+    DiffExcerpt, DiffReport, Ecosystem, Excerpt, FileChanges, FileFacts, Finding, LineIndex,
+    Location, PackageFacts, PublisherChange, RegistryFacts, Severity, Span, ValueChange,
 };
-use ferret_source::PackageTree;
-use std::collections::{BTreeMap, BTreeSet};
+use ferret_source::{PackageTree, TreeFile};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
 /// Files larger than this are not line-diffed (counted as wholly replaced; excerpts show
@@ -70,10 +71,7 @@ pub fn diff_with(
     ecosystem: Ecosystem,
     input: &DiffInput,
 ) -> DiffReport {
-    let (mut old_facts, mut new_facts) = rayon::join(
-        || build_facts(old, ecosystem),
-        || build_facts(new, ecosystem),
-    );
+    let (mut old_facts, mut new_facts) = diff_facts(old, new, ecosystem);
     for (facts, reg) in [
         (&mut old_facts, &input.old_registry),
         (&mut new_facts, &input.new_registry),
@@ -112,6 +110,122 @@ pub fn diff_with(
         publisher: publisher_change(&old_facts, &new_facts),
         excerpts,
     }
+}
+
+/// The facts of both versions as the change rules see them. A file identical in both (same
+/// path, same bytes: most files of a release) is analysed once and its facts shared, so a
+/// diff costs one scan plus the changed files; code files carry their content chunks
+/// ([`content_chunks`]).
+pub fn diff_facts(
+    old: &PackageTree,
+    new: &PackageTree,
+    ecosystem: Ecosystem,
+) -> (PackageFacts, PackageFacts) {
+    let (old_files, new_files) = (by_path(old), by_path(new));
+    let identical: Vec<&TreeFile> = new_files
+        .values()
+        .filter(|f| {
+            old_files
+                .get(f.path.as_str())
+                .is_some_and(|o| o.data == f.data)
+        })
+        .copied()
+        .collect();
+    let mut shared_facts = analyse_files(&identical, ecosystem);
+    chunk_code_files(&mut shared_facts, &new_files);
+    let shared: HashMap<String, FileFacts> = shared_facts
+        .into_iter()
+        .map(|f| (f.path.clone(), f))
+        .collect();
+    let build = |tree: &PackageTree, files: &HashMap<&str, &TreeFile>| {
+        let mut facts = build_facts_with(tree, ecosystem, |entries| {
+            let todo: Vec<&TreeFile> = entries
+                .iter()
+                .filter(|f| !shared.contains_key(&f.path))
+                .copied()
+                .collect();
+            let mut fresh = analyse_files(&todo, ecosystem).into_iter();
+            entries
+                .iter()
+                .filter_map(|f| shared.get(&f.path).cloned().or_else(|| fresh.next()))
+                .collect()
+        });
+        chunk_code_files(&mut facts.files, files);
+        facts
+    };
+    rayon::join(|| build(old, &old_files), || build(new, &new_files))
+}
+
+/// The files of a tree by path, the first occurrence of a path winning as in the engine.
+fn by_path(tree: &PackageTree) -> HashMap<&str, &TreeFile> {
+    let mut m: HashMap<&str, &TreeFile> = HashMap::with_capacity(tree.files.len());
+    for f in &tree.files {
+        m.entry(f.path.as_str()).or_insert(f);
+    }
+    m
+}
+
+/// Sets the content chunks of the code files that have none.
+fn chunk_code_files(facts: &mut [FileFacts], files: &HashMap<&str, &TreeFile>) {
+    facts
+        .par_iter_mut()
+        .filter(|f| f.is_code() && f.chunks.is_empty())
+        .for_each(|f| {
+            if let Some(t) = files.get(f.path.as_str()) {
+                f.chunks = content_chunks(&t.data);
+            }
+        });
+}
+
+/// Chunk sizes of [`content_chunks`], in non-whitespace bytes: a boundary is cut where the
+/// rolling hash's top 8 bits are zero (1 in 256, so chunks average about 256 bytes past the
+/// minimum), never before `MIN_CHUNK` and always at `MAX_CHUNK`. Small enough that a
+/// one-line fix touches one or two chunks of a bundle, large enough that a chunk is specific
+/// (short runs like `return this;` would match anywhere).
+const MIN_CHUNK: u32 = 64;
+const MAX_CHUNK: u32 = 4096;
+
+/// The gear table of the rolling hash: 256 pseudo-random words (splitmix64 of the byte).
+const GEAR: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut z = (i as u64)
+            .wrapping_add(1)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        t[i] = z ^ (z >> 31);
+        i += 1;
+    }
+    t
+};
+
+/// Content-defined chunks of a text (FastCDC-style gear hash over the non-whitespace bytes):
+/// whitespace is skipped, so re-indenting or re-wrapping code changes no chunk, and an edit
+/// changes only the chunks it touches (the gear hash forgets a byte after 64 more). Linear
+/// in the input; at most one chunk per [`MIN_CHUNK`] bytes.
+pub fn content_chunks(data: &[u8]) -> Vec<ContentChunk> {
+    const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut out = Vec::new();
+    let (mut gear, mut hash, mut len) = (0u64, FNV_OFFSET, 0u32);
+    for &b in data {
+        if b.is_ascii_whitespace() {
+            continue;
+        }
+        gear = (gear << 1).wrapping_add(GEAR[usize::from(b)]);
+        hash = (hash ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+        len += 1;
+        if (len >= MIN_CHUNK && gear >> 56 == 0) || len >= MAX_CHUNK {
+            out.push(ContentChunk { hash, len });
+            (hash, len) = (FNV_OFFSET, 0);
+        }
+    }
+    if len > 0 {
+        out.push(ContentChunk { hash, len });
+    }
+    out
 }
 
 /// Runs the rules' `check_diff` over a pair of versions; findings sorted.

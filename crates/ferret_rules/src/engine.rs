@@ -34,6 +34,16 @@ pub const MANIFEST: &str = "package.json";
 /// Builds the fact model of a package: every file sniffed, every JS/TS file analysed once,
 /// install scripts read and install-time code marked.
 pub fn build_facts(tree: &PackageTree, ecosystem: Ecosystem) -> PackageFacts {
+    build_facts_with(tree, ecosystem, |entries| analyse_files(entries, ecosystem))
+}
+
+/// [`build_facts`] with the per-file analysis supplied: `analyse` returns the facts of the
+/// given files, in order. The package diff analyses files identical in both versions once.
+pub(crate) fn build_facts_with(
+    tree: &PackageTree,
+    ecosystem: Ecosystem,
+    analyse: impl FnOnce(&[&TreeFile]) -> Vec<FileFacts>,
+) -> PackageFacts {
     // Sorted by path, one entry per path (a source never yields duplicates, but a tree built
     // in memory might; the first wins, as in extraction).
     let mut entries: Vec<&TreeFile> = tree.files.iter().collect();
@@ -58,7 +68,7 @@ pub fn build_facts(tree: &PackageTree, ecosystem: Ecosystem) -> PackageFacts {
         version: manifest_str(manifest.value.as_ref(), "version"),
     };
 
-    let mut files = analyse_files(&entries, ecosystem);
+    let mut files = analyse(&entries);
 
     let mut install_scripts = match (&manifest.value, &manifest.text) {
         (Some(value), Some(text)) => parse_install_scripts(value, text, &paths),
@@ -413,7 +423,7 @@ thread_local! {
     static PY_ANALYZER: RefCell<Option<ferret_python::Analyzer>> = const { RefCell::new(None) };
 }
 
-fn analyse_files(entries: &[&TreeFile], ecosystem: Ecosystem) -> Vec<FileFacts> {
+pub(crate) fn analyse_files(entries: &[&TreeFile], ecosystem: Ecosystem) -> Vec<FileFacts> {
     let work = || -> Vec<FileFacts> {
         entries
             .par_iter()

@@ -117,9 +117,9 @@ impl Tester {
         Q: Into<String>,
         T: Into<Vec<u8>>,
     {
-        let old = build_facts(&self.tree(&to_case(old)), self.ecosystem);
         let new_tree = self.tree(&to_case(new));
-        let new = build_facts(&new_tree, self.ecosystem);
+        let (old, new) =
+            crate::diff::diff_facts(&self.tree(&to_case(old)), &new_tree, self.ecosystem);
         let mut findings = crate::diff::run_diff_rules(&old, &new, &[&*self.rule]);
         crate::diff::locate_manifest_findings(&mut findings, &new_tree);
         findings

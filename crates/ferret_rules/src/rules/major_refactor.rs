@@ -3,21 +3,27 @@
 use crate::declare_rule;
 use crate::diff::{MANIFEST_KEY, is_patch_bump, manifest_placeholder};
 use crate::rule::{FindingExt, Rule, RuleContext, RuleMeta};
-use ferret_core::{Finding, PackageFacts};
+use ferret_core::{ContentChunk, FileFacts, Finding, PackageFacts};
+use std::collections::HashMap;
 
-/// Share of the code bytes that must be new or different. Patch releases of popular
-/// packages typically touch a few percent of the code; above 60% nearly the whole package
-/// was replaced.
+/// Share of the code that must be new or different. Patch releases of popular packages
+/// change little: typescript 5.8.2 → 5.8.3 and prettier 3.5.2 → 3.5.3 each rewrite under 1%
+/// of their code by this measure (their bundles are rebuilt, most chunks stay); above 60%
+/// nearly the whole package was replaced.
 const CHANGED_SHARE: f64 = 0.6;
-/// Below this much changed code the share is noise (a one-file package).
+/// Below this much changed code (non-whitespace bytes) the share is noise (a one-file
+/// package).
 const MIN_CHANGED_BYTES: u64 = 4096;
 
 declare_rule! {
     /// ## What it does
     /// In a diff of two versions whose versions differ only in the patch number, reports when
-    /// most of the code (over 60% of the bytes of JavaScript/TypeScript/Python files) is new
-    /// or different. Files are compared by size, the facts the rules see; the diff report's
-    /// line counts give the exact picture.
+    /// most of the code (over 60% of the non-whitespace bytes of JavaScript/TypeScript/Python
+    /// files) is new, rewritten or removed. Code is compared by content: each file is cut into
+    /// content-defined chunks (boundaries chosen by a rolling hash of the text, whitespace
+    /// ignored), and the changed share is the bytes of the chunks one version has and the
+    /// other lacks. A one-line fix in a large bundle changes one chunk, not the bundle;
+    /// re-indenting code or moving a file to another path changes nothing.
     ///
     /// ## Why is this a risk?
     /// A patch release promises a small fix. A patch that replaces most of the code cannot
@@ -31,7 +37,8 @@ declare_rule! {
     /// ```
     ///
     /// ## False positives
-    /// Reformatting, a new bundler, or regenerated build output in a patch release.
+    /// A new bundler or minifier, renamed identifiers throughout, or regenerated build output
+    /// in a patch release.
     ///
     /// ## References
     /// - Semantic Versioning 2.0.0, §6 (patch versions)
@@ -47,28 +54,12 @@ impl Rule for MajorRefactor {
         if !is_patch_bump(&old.id.version, &new.id.version) {
             return;
         }
-        let (mut total, mut changed, mut files_changed, mut files) = (0u64, 0u64, 0usize, 0usize);
-        for f in new.files.iter().filter(|f| f.is_code()) {
-            total += f.size;
-            files += 1;
-            if old.file(&f.path).is_none_or(|o| o.size != f.size) {
-                changed += f.size;
-                files_changed += 1;
-            }
-        }
-        for f in old
-            .files
-            .iter()
-            .filter(|f| f.is_code() && new.file(&f.path).is_none())
-        {
-            total += f.size;
-            changed += f.size;
-        }
-        if changed < MIN_CHANGED_BYTES || total == 0 {
+        let churn = churn(old, new);
+        if churn.changed < MIN_CHANGED_BYTES || churn.total == 0 {
             return;
         }
         #[expect(clippy::cast_precision_loss, reason = "a ratio of byte counts")]
-        let share = changed as f64 / total as f64;
+        let share = churn.changed as f64 / churn.total as f64;
         if share < CHANGED_SHARE {
             return;
         }
@@ -78,18 +69,84 @@ impl Rule for MajorRefactor {
             Finding::of(
                 &Self::META,
                 format!(
-                    "patch release {} → {} changes {:.0}% of the code ({files_changed} of {files} code files)",
+                    "patch release {} → {} changes {:.0}% of the code ({} of {} code files)",
                     old.id.version,
                     new.id.version,
-                    share * 100.0
+                    share * 100.0,
+                    churn.files_changed,
+                    churn.files
                 ),
             )
             .primary(&location, &code, "patch release")
-            .evidence("changed_bytes", changed)
-            .evidence("code_bytes", total)
+            .evidence("changed_bytes", churn.changed)
+            .evidence("code_bytes", churn.total)
             .evidence(MANIFEST_KEY, vec!["version".to_string()]),
         );
     }
+}
+
+/// How much code differs between two versions, in non-whitespace bytes.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Churn {
+    /// Bytes of the new version's chunks the old one lacks plus the old one's the new lacks.
+    changed: u64,
+    /// The new version's code plus the old code that is gone.
+    total: u64,
+    /// New-version code files that are new or whose content changed, of all of them.
+    files_changed: usize,
+    files: usize,
+}
+
+/// The chunks of a code file; a file without chunks (facts not built by the diff) counts as
+/// one chunk of its size, so the comparison falls back to sizes.
+fn chunks_of(f: &FileFacts) -> std::borrow::Cow<'_, [ContentChunk]> {
+    if f.chunks.is_empty() && f.size > 0 {
+        let len = u32::try_from(f.size).unwrap_or(u32::MAX);
+        std::borrow::Cow::Owned(vec![ContentChunk { hash: f.size, len }])
+    } else {
+        std::borrow::Cow::Borrowed(&f.chunks)
+    }
+}
+
+/// Chunks are matched across the whole package (a moved file is not new code), each old
+/// chunk at most once; files unchanged at the same path are skipped without a lookup.
+fn churn(old: &PackageFacts, new: &PackageFacts) -> Churn {
+    let unchanged = |f: &FileFacts, other: &PackageFacts| {
+        other
+            .file(&f.path)
+            .is_some_and(|o| o.is_code() && o.size == f.size && o.chunks == f.chunks)
+    };
+    let mut out = Churn::default();
+    // Old chunks of the files that changed or went away: hash → (count, bytes each).
+    let mut pool: HashMap<u64, (u64, u64)> = HashMap::new();
+    for f in old.files.iter().filter(|f| f.is_code()) {
+        if unchanged(f, new) {
+            continue;
+        }
+        for c in chunks_of(f).iter() {
+            let e = pool.entry(c.hash).or_insert((0, u64::from(c.len)));
+            e.0 += 1;
+        }
+    }
+    for f in new.files.iter().filter(|f| f.is_code()) {
+        out.files += 1;
+        if unchanged(f, old) {
+            out.total += chunks_of(f).iter().map(|c| u64::from(c.len)).sum::<u64>();
+            continue;
+        }
+        out.files_changed += 1;
+        for c in chunks_of(f).iter() {
+            out.total += u64::from(c.len);
+            match pool.get_mut(&c.hash) {
+                Some((n, _)) if *n > 0 => *n -= 1,
+                _ => out.changed += u64::from(c.len),
+            }
+        }
+    }
+    let gone: u64 = pool.values().map(|(n, len)| n * len).sum();
+    out.changed += gone;
+    out.total += gone;
+    out
 }
 
 #[cfg(test)]
@@ -97,12 +154,26 @@ mod tests {
     use super::*;
     use crate::tester::Tester;
 
+    fn m(v: &str) -> String {
+        format!(r#"{{"name":"x","version":"{v}"}}"#)
+    }
+
+    /// A readable module of `n` distinct functions.
+    fn module(n: usize, salt: &str) -> String {
+        (0..n)
+            .map(|i| {
+                format!(
+                    "function {salt}{i}(input, options) {{\n  if (!input) {{ return null; }}\n  return normalise(input, options, {i}, '{salt}-{i}');\n}}\n"
+                )
+            })
+            .collect()
+    }
+
     #[test]
     fn major_refactor() {
         let t = Tester::new(MajorRefactor);
-        let m = |v: &str| format!(r#"{{"name":"x","version":"{v}"}}"#);
-        let a = "module.exports = function a(x) { return x + 1; };\n".repeat(100);
-        let b = "module.exports = function b(y) { return [y, y * 2]; };\n".repeat(100);
+        let a = module(60, "parse");
+        let b = module(60, "format");
         let case = |v: &str, code: &str| [("package.json", m(v)), ("index.js", code.to_string())];
         assert!(t.diff(case("1.0.0", &a), case("1.0.1", &a)).is_empty());
         assert!(
@@ -117,5 +188,90 @@ mod tests {
             f[0].message
         );
         insta::assert_json_snapshot!("major-refactor", f);
+    }
+
+    #[test]
+    fn a_small_fix_in_a_bundle_is_not_a_refactor() {
+        // The size-based measure counted the whole bundle as changed when one line did.
+        let t = Tester::new(MajorRefactor);
+        let bundle = module(400, "f").replace('\n', "");
+        let fixed = bundle.replacen("return null;", "return undefined;", 1);
+        assert_ne!(bundle.len(), fixed.len());
+        let case = |v: &str, code: &str| {
+            [
+                ("package.json", m(v)),
+                ("dist/bundle.min.js", code.to_string()),
+            ]
+        };
+        assert!(
+            t.diff(case("1.0.0", &bundle), case("1.0.1", &fixed))
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn reformatting_and_moving_files_change_no_code() {
+        let t = Tester::new(MajorRefactor);
+        let a = module(60, "parse");
+        let b = module(60, "serialise");
+        let reindented = a.replace("\n  ", "\n    ").replace('\n', "\r\n");
+        let old = [
+            ("package.json", m("1.0.0")),
+            ("lib/a.js", a.clone()),
+            ("lib/b.js", b.clone()),
+        ];
+        let new = [
+            ("package.json", m("1.0.1")),
+            ("lib/a.js", reindented),
+            ("src/moved/b.js", b.clone()),
+        ];
+        assert!(t.diff(old, new).is_empty());
+    }
+
+    #[test]
+    fn mostly_rewritten_code_fires_and_a_little_new_code_does_not() {
+        let t = Tester::new(MajorRefactor);
+        let kept = module(10, "kept");
+        let a = module(60, "parse");
+        let b = module(60, "steal");
+        let old = [
+            ("package.json", m("3.1.4")),
+            ("index.js", kept.clone()),
+            ("lib.js", a.clone()),
+        ];
+        let rewritten = [
+            ("package.json", m("3.1.5")),
+            ("index.js", kept.clone()),
+            ("lib.js", b),
+        ];
+        let f = t.diff(old.clone(), rewritten);
+        assert_eq!(f.len(), 1, "{f:#?}");
+        assert!(
+            f[0].message.contains("(1 of 2 code files)"),
+            "{}",
+            f[0].message
+        );
+        // A new small file next to unchanged code: under the share.
+        let grown = [
+            ("package.json", m("3.1.5")),
+            ("index.js", kept),
+            ("lib.js", a),
+            ("extra.js", module(8, "extra")),
+        ];
+        assert!(t.diff(old, grown).is_empty());
+    }
+
+    #[test]
+    fn content_chunks_resynchronise_after_an_edit() {
+        let a = module(200, "f");
+        let b = a.replacen("'f-100'", "'patched'", 1);
+        let (ca, cb) = (
+            crate::diff::content_chunks(a.as_bytes()),
+            crate::diff::content_chunks(b.as_bytes()),
+        );
+        let shared = cb.iter().filter(|c| ca.contains(c)).count();
+        assert!(ca.len() > 20, "{}", ca.len());
+        assert!(shared + 3 >= cb.len(), "{shared} of {}", cb.len());
+        assert!(shared < cb.len());
     }
 }
