@@ -3,12 +3,13 @@
 use crate::declare_rule;
 use crate::detect::metadata::{package_location, scanned_version};
 use crate::rule::{FindingExt, Rule, RuleContext, RuleMeta};
-use ferret_core::{Finding, PackageFacts};
+use ferret_core::{Ecosystem, Finding, PackageFacts};
 
 declare_rule! {
     /// ## What it does
-    /// Reports a version the registry marks as deprecated (npm `deprecated`, PyPI yanked),
-    /// with the maintainer's message.
+    /// Reports a version the registry marks as deprecated (npm `deprecated`) or yanked
+    /// (PyPI, PEP 592: every file of the release, or the very file scanned), with the
+    /// maintainer's message.
     ///
     /// ## Why is this a risk?
     /// Deprecated versions get no fixes; the message often says why (a vulnerability, a
@@ -55,13 +56,16 @@ impl Rule for Deprecated {
             .take(200)
             .collect();
         let (location, code) = package_location(pkg);
+        // PyPI facts carry the yank as `yanked: <reason>` (ferret_registry::pypi_facts).
+        let text = if pkg.id.ecosystem == Ecosystem::PyPI && shown.starts_with("yanked") {
+            format!("version `{version}` is {shown}")
+        } else {
+            format!("version `{version}` is deprecated: {shown}")
+        };
         cx.report(
-            Finding::of(
-                &Self::META,
-                format!("version `{version}` is deprecated: {shown}"),
-            )
-            .primary(&location, &code, "deprecated version")
-            .evidence("deprecation", message),
+            Finding::of(&Self::META, text)
+                .primary(&location, &code, "deprecated version")
+                .evidence("deprecation", message),
         );
     }
 }
@@ -89,5 +93,19 @@ mod tests {
             ],
             &[package(&m, Some(with("use y instead")))],
         );
+    }
+
+    #[test]
+    fn yanked_pypi_release_says_yanked() {
+        let m = [("package.json", r#"{"name":"x","version":"1.0.0"}"#)];
+        let mut r = registry("x", &[("1.0.0", 3, "")]);
+        if let Some(d) = r.version.as_mut() {
+            d.deprecated = Some("yanked: broken wheel".into());
+        }
+        let mut pkg = package(&m, Some(r));
+        pkg.id.ecosystem = Ecosystem::PyPI;
+        let found = crate::detect::metadata::testing::run(Deprecated, &pkg);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].message, "version `1.0.0` is yanked: broken wheel");
     }
 }
