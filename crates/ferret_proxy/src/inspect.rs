@@ -6,10 +6,13 @@ use ferret_cache::{Cache, Table};
 use ferret_core::{Action, Ecosystem, PackageReport};
 use ferret_policy::Policy;
 use ferret_source::Limits;
+use std::collections::HashMap;
 use std::sync::{Condvar, Mutex};
 
 /// Tarballs larger than this are scanned and served but not kept in the cache.
 const MAX_CACHED_TARBALL: usize = 64 * 1024 * 1024;
+/// Verdicts remembered in memory (a few hundred bytes each) before the memo starts over.
+const MAX_MEMO: usize = 100_000;
 
 /// The policy's answer for one version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +31,10 @@ pub struct Inspector {
     pub analyser: String,
     pub limits: Limits,
     scans: Semaphore,
+    /// `name@version|integrity` → verdict: a packument lists many versions and every
+    /// request would otherwise read and re-judge each cached analysis (JSON reports of up
+    /// to megabytes). The policy is fixed for the process, so a verdict never goes stale.
+    memo: Mutex<HashMap<String, Verdict>>,
 }
 
 impl Inspector {
@@ -38,7 +45,62 @@ impl Inspector {
             analyser,
             limits: Limits::default(),
             scans: Semaphore::new(max_scans.max(1)),
+            memo: Mutex::new(HashMap::new()),
         }
+    }
+
+    fn memo_key(name: &str, version: &str, integrity: &str) -> String {
+        format!("{name}@{version}|{integrity}")
+    }
+
+    fn remember(&self, key: String, verdict: &Verdict) {
+        let mut memo = self
+            .memo
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if memo.len() >= MAX_MEMO {
+            memo.clear();
+        }
+        memo.insert(key, verdict.clone());
+    }
+
+    fn recall(&self, key: &str) -> Option<Verdict> {
+        self.memo
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(key)
+            .cloned()
+    }
+
+    /// [`Inspector::cached`] for many versions of `name` (`(version, integrity)`), reading
+    /// what the memo lacks in one cache transaction.
+    pub fn cached_many(&self, name: &str, items: &[(&str, &str)]) -> Vec<Option<Verdict>> {
+        let mut out: Vec<Option<Verdict>> = items
+            .iter()
+            .map(|(v, sri)| self.recall(&Self::memo_key(name, v, sri)))
+            .collect();
+        let Some(cache) = &self.cache else {
+            return out;
+        };
+        let missing: Vec<usize> = (0..items.len()).filter(|&i| out[i].is_none()).collect();
+        if missing.is_empty() {
+            return out;
+        }
+        let keys: Vec<String> = missing.iter().map(|&i| self.key(items[i].1)).collect();
+        let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+        for (&i, bytes) in missing
+            .iter()
+            .zip(cache.get_many(Table::Analysis, &key_refs))
+        {
+            let Some(report) = bytes.and_then(|b| serde_json::from_slice(&b).ok()) else {
+                continue;
+            };
+            let (version, sri) = items[i];
+            let verdict = self.judge(name, version, report, true);
+            self.remember(Self::memo_key(name, version, sri), &verdict);
+            out[i] = Some(verdict);
+        }
+        out
     }
 
     fn key(&self, integrity: &str) -> String {
@@ -47,12 +109,9 @@ impl Inspector {
 
     /// The verdict from the cache alone (no network, no scan).
     pub fn cached(&self, name: &str, version: &str, integrity: &str) -> Option<Verdict> {
-        let bytes = self
-            .cache
-            .as_ref()?
-            .get(Table::Analysis, &self.key(integrity))?;
-        let report: PackageReport = serde_json::from_slice(&bytes).ok()?;
-        Some(self.judge(name, version, report, true))
+        self.cached_many(name, &[(version, integrity)])
+            .pop()
+            .flatten()
     }
 
     /// Tarball bytes from the cache, re-verified against `integrity`.
@@ -100,7 +159,11 @@ impl Inspector {
                 let _ = cache.put(Table::Tarball, sri, bytes);
             }
         }
-        self.judge(name, version, report, false)
+        let verdict = self.judge(name, version, report, false);
+        let mut memo = verdict.clone();
+        memo.cached = true;
+        self.remember(Self::memo_key(name, version, sri), &memo);
+        verdict
     }
 
     fn judge(&self, name: &str, version: &str, mut report: PackageReport, cached: bool) -> Verdict {

@@ -508,14 +508,15 @@ impl Shared {
         let versions = packument::versions(&doc);
         self.remember(name, &versions);
 
-        let mut known: BTreeMap<String, Verdict> = BTreeMap::new();
-        for (version, dist) in &versions {
-            if let Some(sri) = dist.get("integrity").and_then(Value::as_str)
-                && let Some(v) = self.inspector.cached(name, version, sri)
-            {
-                known.insert(version.clone(), v);
-            }
-        }
+        let with_sri: Vec<(&str, &str)> = versions
+            .iter()
+            .filter_map(|(v, d)| Some((v.as_str(), d.get("integrity")?.as_str()?)))
+            .collect();
+        let mut known: BTreeMap<String, Verdict> = with_sri
+            .iter()
+            .zip(self.inspector.cached_many(name, &with_sri))
+            .filter_map(|((v, _), verdict)| Some(((*v).to_owned(), verdict?)))
+            .collect();
         let unscanned = self.prescan(name, &doc, &versions, &mut known);
         let blocked: BTreeMap<String, Verdict> =
             known.into_iter().filter(|(_, v)| v.blocked).collect();
