@@ -498,25 +498,25 @@ pub fn scan_python_project(
 ) -> Result<ScanReport, ProjectError> {
     let plan = plan_python(&opts.root)?;
     let mut notes = Vec::new();
-    let client = if opts.offline || plan.items.iter().all(|i| i.source != ItemSource::Registry) {
-        None
-    } else {
-        let config = match (&plan.index_url, &opts.pypi_index_url) {
-            (_, Some(url)) => PypiConfig::discover(Some(url)),
-            (Some(url), None) => PypiConfig::discover(Some(url)),
-            (None, None) => PypiConfig::discover(None),
-        };
-        match config {
-            Ok(c) => Some(PypiClient::new(c)),
-            Err(e) => {
-                notes.push(format!("cannot determine the package index: {e}"));
-                None
+    let needs_index = plan.items.iter().any(|i| i.source == ItemSource::Registry);
+    // Discovered even offline: the index is part of the cache key of unhashed pins.
+    let config = match needs_index {
+        false => None,
+        true => {
+            match PypiConfig::discover(opts.pypi_index_url.as_deref().or(plan.index_url.as_deref()))
+            {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    notes.push(format!("cannot determine the package index: {e}"));
+                    None
+                }
             }
         }
     };
-    let index = client
+    let index = config
         .as_ref()
-        .map_or_else(String::new, |c| c.config().index_url.clone());
+        .map_or_else(String::new, |c| c.index_url.clone());
+    let client = config.filter(|_| !opts.offline).map(PypiClient::new);
     Ok(scan_python_plan(
         opts,
         plan,
