@@ -5,7 +5,7 @@
 use anyhow::{Context as _, Result, anyhow};
 use ferret_cache::Cache;
 use ferret_core::ScanReport;
-use ferret_registry::{NpmClient, RegistryConfig};
+use ferret_registry::{ClientLimits, NpmClient, RegistryConfig};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -47,7 +47,7 @@ pub fn scan(args: &ProjectArgs<'_>) -> Result<ScanReport> {
         let config = RegistryConfig::discover(args.registry, args.root)
             .map_err(|e| anyhow!(e))
             .context("cannot determine the registry")?;
-        Some(NpmClient::new(config))
+        Some(NpmClient::new(config).with_limits(client_limits()?))
     };
     let mut opts = ferret_project::Options::new(args.root, analyser_version());
     opts.offline = args.offline;
@@ -71,6 +71,29 @@ pub fn scan(args: &ProjectArgs<'_>) -> Result<ScanReport> {
             .push("the cache could not be opened; everything was fetched or read again".to_owned());
     }
     Ok(report)
+}
+
+/// The registry client's limits: the defaults, or with `FERRET_HTTP_TIMEOUT=SECONDS` the
+/// longest silence tolerated from the registry (default 30 s; a registry that accepts the
+/// connection and never answers, or stalls mid-tarball, fails each attempt after this long).
+pub fn client_limits() -> Result<ClientLimits> {
+    match std::env::var("FERRET_HTTP_TIMEOUT") {
+        Err(std::env::VarError::NotPresent) => Ok(ClientLimits::default()),
+        Ok(v) => {
+            let secs: f64 = v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|s: &f64| s.is_finite() && *s > 0.0 && *s <= 86_400.0)
+                .ok_or_else(|| {
+                    anyhow!("FERRET_HTTP_TIMEOUT={v:?}: expected seconds, e.g. 30 or 2.5")
+                })?;
+            Ok(ClientLimits::with_stall_timeout(
+                std::time::Duration::from_secs_f64(secs),
+            ))
+        }
+        Err(e) => Err(anyhow!("FERRET_HTTP_TIMEOUT: {e}")),
+    }
 }
 
 /// Identifies this analyser for the analysis cache: the ferret version, the rules (id,

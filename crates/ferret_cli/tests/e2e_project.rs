@@ -233,13 +233,31 @@ fn project_scan_blocks_the_malicious_dependency_with_its_path_then_uses_the_cach
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
     assert_eq!(offline["project"]["sources"], json!({"cache": 3}));
 
-    // Terminal output names the path.
+    // Terminal output names the path, and its summary what was scanned and from where.
     let out = ferret(home.path(), project.path())
         .args(["scan", "--registry", &registry().url, "--cache-dir"])
         .arg(&cache)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "  via        fixture-app > @ferret-fixtures/project-middle > @ferret-fixtures/project-malicious@1.0.0\n"
+        ),
+        "{}",
+        describe(&out)
+    );
+    assert!(
+        text.contains("  project: fixture-app@1.0.0, package-lock.json\n"),
+        "{}",
+        describe(&out)
+    );
+    assert!(
+        text.contains("  packages: 2 direct, 1 transitive; 0 from node_modules, 3 from the cache, 0 from the registry\n"),
+        "{}",
+        describe(&out)
+    );
 
     // `ferret cache stats` sees the entries; `clear` empties them.
     let out = ferret(home.path(), project.path())
@@ -331,6 +349,10 @@ enum Fault {
     Truncated,
     /// Serves other bytes than the lockfile's integrity describes.
     WrongIntegrity,
+    /// Accepts the connection, reads the request and never answers.
+    Silent,
+    /// Announces the full length, sends half and keeps the connection open.
+    StallMidTarball,
 }
 
 const TARBALL: &[u8] = b"pretend tarball bytes: never unpacked, the checks fail first";
@@ -341,6 +363,11 @@ fn serve(fault: Fault) -> String {
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
+            if matches!(fault, Fault::Silent | Fault::StallMidTarball) {
+                // One thread per connection: each retry finds the registry just as silent.
+                std::thread::spawn(move || stall(fault, stream));
+                continue;
+            }
             let mut reader = BufReader::new(stream.try_clone().unwrap());
             loop {
                 let mut line = String::new();
@@ -371,10 +398,30 @@ fn serve(fault: Fault) -> String {
                         .as_bytes(),
                     )
                     .and_then(|()| stream.write_all(TARBALL)),
+                Fault::Silent | Fault::StallMidTarball => Ok(()),
             };
         }
     });
     base
+}
+
+/// Reads the request, answers per `fault` (nothing, or half a tarball) and then holds the
+/// connection open without a byte more.
+fn stall(fault: Fault, mut stream: std::net::TcpStream) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
+        line.clear();
+    }
+    if matches!(fault, Fault::StallMidTarball) {
+        let head = format!(
+            "HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n",
+            TARBALL.len()
+        );
+        let _ = stream.write_all(head.as_bytes());
+        let _ = stream.write_all(&TARBALL[..TARBALL.len() / 2]);
+    }
+    std::thread::sleep(Duration::from_secs(120));
 }
 
 /// A project whose lockfile names one package served by `base`, with an integrity that
@@ -414,6 +461,9 @@ fn fault_scan(fault: Fault) -> (Value, Output) {
     let project = tempfile::tempdir().unwrap();
     fault_project(project.path(), &base);
     let out = ferret(home.path(), project.path())
+        // Only the silent registries reach it: a second of silence ends an attempt.
+        .env("FERRET_HTTP_TIMEOUT", "1")
+        .timeout(Duration::from_secs(30))
         .args([
             "scan",
             "--format",
@@ -461,6 +511,49 @@ fn truncated_tarball_is_listed_as_an_error() {
 #[test]
 fn wrong_integrity_is_listed_as_an_error() {
     assert_listed_error(Fault::WrongIntegrity, &["integrity"]);
+}
+
+/// A registry that accepts the connection and never answers: with FERRET_HTTP_TIMEOUT=1,
+/// three attempts of a second each (plus the backoff) end in a timeout error, in bounded
+/// time, never a hang or a pass.
+#[test]
+fn silent_registry_times_out_with_a_clear_error() {
+    let start = std::time::Instant::now();
+    assert_listed_error(Fault::Silent, &["timed out"]);
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn tarball_stalling_midway_times_out_with_a_clear_error() {
+    let start = std::time::Instant::now();
+    assert_listed_error(Fault::StallMidTarball, &["timed out"]);
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn a_bad_http_timeout_is_an_error() {
+    let home = tempfile::tempdir().unwrap();
+    let project = tempfile::tempdir().unwrap();
+    fault_project(project.path(), "http://127.0.0.1:9");
+    let out = ferret(home.path(), project.path())
+        .env("FERRET_HTTP_TIMEOUT", "soon")
+        .args(["scan", "--format", "json", "--no-cache"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("FERRET_HTTP_TIMEOUT"),
+        "{}",
+        describe(&out)
+    );
 }
 
 #[test]

@@ -8,7 +8,7 @@ use crate::{RegistryConfig, RegistryError, verify_integrity};
 use serde_json::Value;
 use std::time::Duration;
 
-/// Size caps on what one fetch may download.
+/// Size caps and time bounds on what one fetch may download.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientLimits {
     /// Full packuments of very busy packages reach tens of megabytes (`@types/node` is
@@ -17,6 +17,16 @@ pub struct ClientLimits {
     /// Twice ferret_source's default unpacked limit of 512 MiB would be pointless; real
     /// tarballs stay below ~100 MB compressed.
     pub max_tarball_size: u64,
+    /// Connection setup (DNS, TCP, TLS).
+    pub connect_timeout: Duration,
+    /// The longest silence tolerated while waiting for an answer or reading a body: a
+    /// registry that accepts the connection and never answers, or stalls mid-tarball, fails
+    /// the attempt after this long. It restarts with every read, so a large tarball on a
+    /// slow but moving link is not cut off.
+    pub stall_timeout: Duration,
+    /// A whole request, redirects and body included: the bound for a link that trickles a
+    /// byte at a time. npm's own `fetch-timeout` default is 5 minutes.
+    pub request_timeout: Duration,
 }
 
 impl Default for ClientLimits {
@@ -24,6 +34,24 @@ impl Default for ClientLimits {
         Self {
             max_packument_size: 200 * 1024 * 1024,
             max_tarball_size: 256 * 1024 * 1024,
+            connect_timeout: Duration::from_secs(10),
+            stall_timeout: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(300),
+        }
+    }
+}
+
+impl ClientLimits {
+    /// The defaults with a stall timeout of `timeout` (what `FERRET_HTTP_TIMEOUT` sets): the
+    /// connect timeout never exceeds it and the whole-request bound never falls below it.
+    #[must_use]
+    pub fn with_stall_timeout(timeout: Duration) -> Self {
+        let d = Self::default();
+        Self {
+            connect_timeout: d.connect_timeout.min(timeout),
+            stall_timeout: timeout,
+            request_timeout: d.request_timeout.max(timeout),
+            ..d
         }
     }
 }
@@ -83,34 +111,39 @@ enum Failure {
 }
 
 impl NpmClient {
-    /// Connect timeout 10 s, 60 s for a whole request; 3 attempts (backoff 0.5 s, 2 s);
-    /// certificates checked against the operating system's trust store.
+    /// Timeouts of [`ClientLimits::default`] (connect 10 s, 30 s of silence, 5 minutes for a
+    /// whole request); 3 attempts (backoff 0.5 s, 2 s); certificates checked against the
+    /// operating system's trust store.
     pub fn new(config: RegistryConfig) -> Self {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_connect(Some(Duration::from_secs(10)))
-            .timeout_global(Some(Duration::from_secs(60)))
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .user_agent(concat!("ferret/", env!("CARGO_PKG_VERSION")))
-            .tls_config(
-                ureq::tls::TlsConfig::builder()
-                    .root_certs(ureq::tls::RootCerts::PlatformVerifier)
-                    .build(),
-            )
-            .build()
-            .into();
+        let limits = ClientLimits::default();
         Self {
             config,
-            agent,
-            limits: ClientLimits::default(),
+            agent: agent(&limits),
+            limits,
             backoff: vec![Duration::from_millis(500), Duration::from_secs(2)],
         }
     }
 
+    /// Replaces the size caps and timeouts (the connection pool starts afresh).
     #[must_use]
     pub fn with_limits(mut self, limits: ClientLimits) -> Self {
+        if (
+            limits.connect_timeout,
+            limits.stall_timeout,
+            limits.request_timeout,
+        ) != (
+            self.limits.connect_timeout,
+            self.limits.stall_timeout,
+            self.limits.request_timeout,
+        ) {
+            self.agent = agent(&limits);
+        }
         self.limits = limits;
         self
+    }
+
+    pub fn limits(&self) -> &ClientLimits {
+        &self.limits
     }
 
     /// Replaces the pauses between attempts (one entry per retry); tests use short ones.
@@ -344,7 +377,9 @@ impl NpmClient {
                 request = request.header("authorization", format!("Bearer {token}"));
             }
             let shown = redact(&current);
-            let mut response = request.call().map_err(|e| transport_failure(&shown, e))?;
+            let mut response = request
+                .call()
+                .map_err(|e| transport_failure(&shown, e, &self.limits))?;
             let status = response.status().as_u16();
             let header = |name: &str| {
                 response
@@ -378,7 +413,7 @@ impl NpmClient {
                                     limit_name,
                                 })
                             }
-                            other => transport_failure(&shown, other),
+                            other => transport_failure(&shown, other, &self.limits),
                         })
                         .map(|body| Got {
                             body: Some(body),
@@ -426,8 +461,50 @@ impl NpmClient {
     }
 }
 
-fn transport_failure(url: &str, err: ureq::Error) -> Failure {
+/// One keep-alive agent with the timeouts of `limits`; redirects are followed by hand.
+fn agent(limits: &ClientLimits) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_connect(Some(limits.connect_timeout))
+        // Per read: a silent server (no answer, or a body that stops) ends the attempt.
+        .timeout_per_read(Some(limits.stall_timeout))
+        .timeout_global(Some(limits.request_timeout))
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .user_agent(concat!("ferret/", env!("CARGO_PKG_VERSION")))
+        .tls_config(
+            ureq::tls::TlsConfig::builder()
+                .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+fn transport_failure(url: &str, err: ureq::Error, limits: &ClientLimits) -> Failure {
     let url = url.to_owned();
+    let timed_out = match &err {
+        ureq::Error::Timeout(_) => true,
+        ureq::Error::Io(e) => matches!(
+            e.kind(),
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+        ),
+        _ => false,
+    };
+    if timed_out {
+        // Said plainly, with the bounds in force and how to change them.
+        return Failure::Transient(
+            RegistryError::Network {
+                url,
+                message: format!(
+                    "timed out ({err}; limits: {} s connect, {} s without data, {} s per request; FERRET_HTTP_TIMEOUT sets the second)",
+                    limits.connect_timeout.as_secs(),
+                    limits.stall_timeout.as_secs(),
+                    limits.request_timeout.as_secs()
+                ),
+            },
+            None,
+        );
+    }
     let unreachable = match &err {
         ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => true,
         ureq::Error::Io(e) => matches!(
@@ -494,8 +571,75 @@ pub(crate) fn redact(url: &str) -> String {
 }
 
 #[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "tests: a panic is a failure")]
 mod tests {
     use super::*;
+    use std::io::{BufRead as _, BufReader, Write as _};
+    use std::time::Instant;
+
+    /// A server that reads each request, sends `head` (maybe nothing) and then holds the
+    /// connection open without another byte, for a minute.
+    fn silent_server(head: &'static [u8]) -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut line = String::new();
+                    while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
+                        line.clear();
+                    }
+                    let _ = stream.write_all(head);
+                    std::thread::sleep(Duration::from_secs(60));
+                });
+            }
+        });
+        base
+    }
+
+    fn timed_out_within(head: &'static [u8]) {
+        let base = silent_server(head);
+        let limits = ClientLimits::with_stall_timeout(Duration::from_millis(300));
+        let client = NpmClient::new(RegistryConfig::new(&base))
+            .with_limits(limits)
+            .with_backoff(vec![Duration::from_millis(10)]);
+        let start = Instant::now();
+        let err = client
+            .tarball(&format!("{base}/x/-/x-1.0.0.tgz"), None, "x", "1.0.0")
+            .unwrap_err();
+        let took = start.elapsed();
+        let msg = err.to_string();
+        assert!(msg.contains("timed out"), "{msg}");
+        assert!(msg.contains("FERRET_HTTP_TIMEOUT"), "{msg}");
+        // Two attempts of ~0.3 s each; far below the 5-minute request bound.
+        assert!(took < Duration::from_secs(5), "took {took:?}");
+        assert!(took >= Duration::from_millis(600), "took {took:?}");
+    }
+
+    /// A registry that accepts the connection and never answers is a clear error after the
+    /// stall timeout (per attempt), not a hang.
+    #[test]
+    fn registry_that_never_answers_times_out() {
+        timed_out_within(b"");
+    }
+
+    /// A tarball that stops mid-body (length announced, half sent, connection kept open).
+    #[test]
+    fn tarball_that_stalls_mid_body_times_out() {
+        timed_out_within(b"HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\nonly a part of it");
+    }
+
+    #[test]
+    fn stall_timeout_bounds_the_others() {
+        let l = ClientLimits::with_stall_timeout(Duration::from_secs(2));
+        assert_eq!(l.connect_timeout, Duration::from_secs(2));
+        assert_eq!(l.request_timeout, Duration::from_secs(300));
+        let l = ClientLimits::with_stall_timeout(Duration::from_secs(900));
+        assert_eq!(l.connect_timeout, Duration::from_secs(10));
+        assert_eq!(l.request_timeout, Duration::from_secs(900));
+    }
 
     #[test]
     fn locations_resolve() {
