@@ -1,12 +1,18 @@
-//! The install wrapper: `ferret npm install …`, `ferret npm ci`, `ferret npx …`.
+//! The install wrapper: `ferret npm install …`, `ferret npm ci`, `ferret npx …`,
+//! `ferret pnpm add …`, `ferret yarn add …` and `ferret pip install …` (see [`pip`]).
 //!
-//! What the command would add or change is computed by the real npm in lockfile-only mode
-//! with scripts disabled, on a temporary copy of the project (package.json, lockfiles,
-//! .npmrc — never node_modules). The packages whose name, version or integrity are new in
-//! the resulting lockfile are scanned with the project scanner (cache, registry client
-//! honouring .npmrc); then the real command runs unchanged, or ferret refuses (exit 1) and
-//! the project is left exactly as it was. Warnings ask for confirmation on a terminal and
-//! fail without one (or in CI) unless `--yes`.
+//! What the command would add or change is computed by the real package manager on a
+//! temporary copy of the project (package.json, lockfiles, its configuration — never
+//! node_modules) without running package code: npm and pnpm in lockfile-only mode with
+//! scripts disabled, yarn Berry with `--mode=update-lockfile` and scripts disabled, classic
+//! yarn (which has no lockfile-only mode) with `--ignore-scripts` in the copy. The packages
+//! whose name, version or integrity are new in the resulting lockfile are scanned with the
+//! project scanner (cache, registry client honouring .npmrc); then the real command runs
+//! unchanged, or ferret refuses (exit 1) and the project is left exactly as it was.
+//! Warnings ask for confirmation on a terminal and fail without one (or in CI) unless
+//! `--yes`.
+
+mod pip;
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use ferret_cache::Cache;
@@ -40,6 +46,28 @@ const PNPM_FILES: &[&str] = &[
 
 /// pnpm subcommands that change what is installed.
 const PNPM_INSTALLING: &[&str] = &["add", "install", "i", "update", "up", "upgrade"];
+
+/// What yarn (classic and Berry) reads to resolve: its own configuration and, for Berry,
+/// the checked-in release it runs (`yarnPath`), plugins and patches.
+const YARN_FILES: &[&str] = &[
+    "package.json",
+    "yarn.lock",
+    ".npmrc",
+    ".yarnrc",
+    ".yarnrc.yml",
+];
+const YARN_DIRS: &[&str] = &[".yarn/releases", ".yarn/plugins", ".yarn/patches"];
+
+/// yarn subcommands that change what is installed (bare `yarn` is `yarn install`).
+/// `upgrade`/`upgrade-interactive` are classic's, `up`/`dedupe` Berry's.
+const YARN_INSTALLING: &[&str] = &[
+    "add",
+    "install",
+    "upgrade",
+    "upgrade-interactive",
+    "up",
+    "dedupe",
+];
 
 /// npm subcommands that change what is installed and are gated (aliases included).
 const NPM_INSTALLING: &[&str] = &[
@@ -95,6 +123,8 @@ pub enum Tool {
     Npm,
     Npx,
     Pnpm,
+    Yarn,
+    Pip,
 }
 
 impl Tool {
@@ -103,6 +133,8 @@ impl Tool {
             Tool::Npm => "npm",
             Tool::Npx => "npx",
             Tool::Pnpm => "pnpm",
+            Tool::Yarn => "yarn",
+            Tool::Pip => "pip",
         }
     }
 }
@@ -114,27 +146,50 @@ pub fn run(
     cache_dir: Option<PathBuf>,
 ) -> Result<ExitCode> {
     let cwd = std::env::current_dir().context("cannot determine the current directory")?;
-    let real = find_on_path(tool.binary())
-        .with_context(|| format!("cannot find the real `{}` on PATH", tool.binary()))?;
     let user_args: Vec<String> = args
         .args
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
+    let cache_dir = args.cache_dir.clone().or(cache_dir);
 
-    let Some(plan) = plan_changes(tool, &user_args, &cwd)? else {
-        return exec(&real, &args.args);
+    // `_scratch` lives until the real command has finished: pip reads its constraints file.
+    let (real, mut report, _scratch) = if tool == Tool::Pip {
+        let real = pip::real_pip()?;
+        let Some(checked) = pip::check(&real, &user_args, &cwd)? else {
+            return exec(&real, &args.args);
+        };
+        let real = real.with_env(pip::CONSTRAINT_ENV, checked.constraint_env.clone());
+        (real, checked.report, checked.scratch)
+    } else {
+        let real = RealCommand::new(
+            find_on_path(tool.binary())
+                .with_context(|| format!("cannot find the real `{}` on PATH", tool.binary()))?,
+        );
+        let Some(plan) = plan_changes(tool, &user_args, &cwd)? else {
+            return exec(&real, &args.args);
+        };
+        let report = scan(&plan.plan, &plan.scratch, &cwd, cache_dir)?;
+        (real, report, plan.scratch)
     };
     let policy = Policy::find_and_load(args.policy.as_deref(), &cwd, known)?;
-    let mut report = scan(
-        &plan.plan,
-        &plan.scratch,
-        &cwd,
-        args.cache_dir.clone().or(cache_dir),
-    )?;
     for pkg in &mut report.packages {
         policy.apply(pkg);
     }
+    if let Some(code) = decide(tool, &user_args, &report, args.yes)? {
+        return Ok(code);
+    }
+    exec(&real, &args.args)
+}
+
+/// Prints the report when there is something to say and decides: `Some(exit code)` when
+/// the command must not run (blocked: 1, unchecked packages: 2, a warning not confirmed: 1).
+fn decide(
+    tool: Tool,
+    user_args: &[String],
+    report: &ScanReport,
+    yes: bool,
+) -> Result<Option<ExitCode>> {
     let blocked = report
         .packages
         .iter()
@@ -147,7 +202,7 @@ pub fn run(
         && std::io::stderr().is_terminal();
     let mut err = std::io::stderr().lock();
     if blocked || warned || !report.errors.is_empty() {
-        let text = render_terminal(&report, &TerminalOptions { color, all: false });
+        let text = render_terminal(report, &TerminalOptions { color, all: false });
         let _ = err.write_all(text.as_bytes());
     }
     if !report.errors.is_empty() {
@@ -160,7 +215,7 @@ pub fn run(
             tool.binary(),
             user_args.join(" ")
         );
-        return Ok(ExitCode::from(2));
+        return Ok(Some(ExitCode::from(2)));
     }
     if blocked {
         let _ = writeln!(
@@ -169,7 +224,7 @@ pub fn run(
             tool.binary(),
             user_args.join(" ")
         );
-        return Ok(ExitCode::from(1));
+        return Ok(Some(ExitCode::from(1)));
     }
     let _ = writeln!(
         err,
@@ -177,20 +232,21 @@ pub fn run(
         report.packages.len()
     );
     drop(err);
-    if warned && !args.yes && !confirm()? {
-        return Ok(ExitCode::from(1));
+    if warned && !yes && !confirm(tool)? {
+        return Ok(Some(ExitCode::from(1)));
     }
-    exec(&real, &args.args)
+    Ok(None)
 }
 
 /// Asks on the terminal; without one (or in CI) it is a refusal that names `--yes`.
-fn confirm() -> Result<bool> {
+fn confirm(tool: Tool) -> Result<bool> {
     let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
     if ci || !std::io::stdin().is_terminal() {
         let _ = writeln!(
             std::io::stderr().lock(),
             "ferret: the policy warns about a package and there is no terminal to ask (or CI is set); \
-             rerun with `--yes` to proceed (e.g. `ferret npm --yes install …`)"
+             nothing was changed; rerun with `--yes` to proceed (e.g. `ferret {} --yes install …`)",
+            tool.binary()
         );
         return Ok(false);
     }
@@ -201,13 +257,111 @@ fn confirm() -> Result<bool> {
         .lock()
         .read_line(&mut line)
         .context("cannot read the answer")?;
-    Ok(matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+    let yes = matches!(line.trim(), "y" | "Y" | "yes" | "YES" | "Yes");
+    if !yes {
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "ferret: not confirmed; nothing was changed"
+        );
+    }
+    Ok(yes)
 }
 
 /// The packages to check and the scratch project they were resolved in.
 struct Changes {
     plan: Plan,
     scratch: tempfile::TempDir,
+}
+
+/// `yarn [add|install|up…]` (bare `yarn` installs too), resolved on a scratch copy.
+///
+/// Berry (2+) has a lockfile-only mode: `--mode=update-lockfile` with scripts disabled
+/// (`YARN_ENABLE_SCRIPTS=0`) writes yarn.lock and links nothing. Classic yarn 1 has no such
+/// mode (`generate-lock-entry` only prints the root's own entry), so the command runs as the
+/// user wrote it plus `--ignore-scripts` in the scratch copy: it downloads and extracts the
+/// packages there (yarn's cache is shared, which is only data) but runs no lifecycle script
+/// of any package or of the project, and nothing of the user's project is touched. The
+/// resulting yarn.lock is compared with what is installed now.
+fn plan_yarn(args: &[String], cwd: &Path, scratch: tempfile::TempDir) -> Result<Changes> {
+    let yarn = find_on_path("yarn").context("cannot find the real `yarn` on PATH")?;
+    let ops: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let global = ops.first().is_some_and(|s| *s == "global");
+    copy_project(cwd, scratch.path(), YARN_FILES)?;
+    for dir in YARN_DIRS {
+        copy_dir(&cwd.join(dir), &scratch.path().join(dir))?;
+    }
+    let berry = yarn_major(&yarn, scratch.path())? >= 2;
+    let mut lock_args: Vec<String> = args.to_vec();
+    let before = if global {
+        // `yarn global add x` (classic): resolved in an empty project, all of it checked.
+        lock_args.remove(args.iter().position(|a| a == "global").unwrap_or_default());
+        for name in YARN_FILES
+            .iter()
+            .filter(|n| **n != ".npmrc" && **n != ".yarnrc")
+        {
+            let _ = std::fs::remove_file(scratch.path().join(name));
+        }
+        copy_project(cwd, scratch.path(), &[])?;
+        Vec::new()
+    } else if cwd.join("node_modules").is_dir() || cwd.join(".pnp.cjs").is_file() {
+        // Installed as the lockfile says (yarn keeps no hidden lockfile with versions).
+        if ferret_project::has_lockfile(scratch.path()) {
+            ferret_project::plan_from_lockfiles(scratch.path())?.items
+        } else {
+            Vec::new()
+        }
+    } else {
+        Vec::new()
+    };
+    if berry {
+        lock_args.push("--mode=update-lockfile".to_owned());
+    } else {
+        lock_args.extend(["--ignore-scripts", "--non-interactive"].map(str::to_owned));
+    }
+    resolve(&yarn, &lock_args, scratch.path())?;
+    let mut plan = ferret_project::plan_from_lockfiles(scratch.path())?;
+    plan.items = new_items(&before, plan.items);
+    Ok(Changes { plan, scratch })
+}
+
+/// yarn's major version as it runs in `dir` (a Berry project runs its own `yarnPath`).
+fn yarn_major(yarn: &Path, dir: &Path) -> Result<u32> {
+    let out = std::process::Command::new(yarn)
+        .arg("--version")
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .with_context(|| format!("cannot run {}", yarn.display()))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.trim()
+        .split('.')
+        .next()
+        .and_then(|m| m.parse().ok())
+        .filter(|_| out.status.success())
+        .with_context(|| format!("`yarn --version` printed no version: {:?}", text.trim()))
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    if !from.is_dir() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
+    for entry in
+        std::fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))?
+    {
+        let entry = entry.with_context(|| format!("cannot read {}", from.display()))?;
+        let kind = entry
+            .file_type()
+            .with_context(|| format!("cannot read {}", from.display()))?;
+        let target = to.join(entry.file_name());
+        if kind.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), &target)
+                .with_context(|| format!("cannot copy {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// `None` when the command installs nothing (e.g. `npm run test`): it runs unchanged.
@@ -217,6 +371,22 @@ fn plan_changes(tool: Tool, args: &[String], cwd: &Path) -> Result<Option<Change
         .tempdir()
         .context("cannot create a temporary directory")?;
     let sub = args.iter().find(|a| !a.starts_with('-'));
+    if tool == Tool::Yarn {
+        let installs = match sub.map(String::as_str) {
+            None => !args
+                .iter()
+                .any(|a| matches!(a.as_str(), "--version" | "-v" | "--help" | "-h")),
+            Some("global") => args
+                .iter()
+                .filter(|a| !a.starts_with('-'))
+                .nth(1)
+                .is_some_and(|s| s == "add" || s == "upgrade"),
+            Some(s) => YARN_INSTALLING.contains(&s),
+        };
+        if !installs {
+            return Ok(None);
+        }
+    }
     match tool {
         Tool::Npm => {
             let Some(sub) = sub.filter(|s| NPM_INSTALLING.contains(&s.as_str())) else {
@@ -275,6 +445,8 @@ fn plan_changes(tool: Tool, args: &[String], cwd: &Path) -> Result<Option<Change
             plan.items = new_items(&before, plan.items);
             Ok(Some(Changes { plan, scratch }))
         }
+        Tool::Yarn => plan_yarn(args, cwd, scratch).map(Some),
+        Tool::Pip => Ok(None),
         Tool::Npx => {
             // The package npx would run: `--package=x`/`-p x` first, else the first
             // non-option argument. It is resolved in an empty project so its whole tree
@@ -385,6 +557,10 @@ fn resolve(npm: &Path, args: &[String], dir: &Path) -> Result<()> {
         .env("npm_config_audit", "false")
         .env("npm_config_fund", "false")
         .env("npm_config_update_notifier", "false")
+        // yarn Berry: no lifecycle scripts, a lockfile that may change, no telemetry.
+        .env("YARN_ENABLE_SCRIPTS", "0")
+        .env("YARN_ENABLE_IMMUTABLE_INSTALLS", "0")
+        .env("YARN_ENABLE_TELEMETRY", "0")
         .stdin(std::process::Stdio::null())
         .output()
         .with_context(|| format!("cannot run {}", npm.display()))?;
@@ -430,12 +606,46 @@ fn scan(
     Ok(report)
 }
 
+/// The real package manager: a program, arguments before the user's (`-m pip`) and
+/// variables added to the environment.
+#[derive(Debug, Clone)]
+pub(crate) struct RealCommand {
+    program: PathBuf,
+    prefix: Vec<OsString>,
+    env: Vec<(OsString, OsString)>,
+}
+
+impl RealCommand {
+    fn new(program: PathBuf) -> Self {
+        Self {
+            program,
+            prefix: Vec::new(),
+            env: Vec::new(),
+        }
+    }
+
+    fn with_env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// A command line that runs it with `args` (for the scratch passes).
+    fn command(&self, args: &[OsString]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(&self.program);
+        cmd.args(&self.prefix).args(args);
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+}
+
 /// Runs the real command with the user's arguments and inherited stdio; its exit code.
-fn exec(real: &Path, args: &[OsString]) -> Result<ExitCode> {
-    let status = std::process::Command::new(real)
-        .args(args)
+fn exec(real: &RealCommand, args: &[OsString]) -> Result<ExitCode> {
+    let status = real
+        .command(args)
         .status()
-        .with_context(|| format!("cannot run {}", real.display()))?;
+        .with_context(|| format!("cannot run {}", real.program.display()))?;
     Ok(match status.code() {
         Some(0) => ExitCode::SUCCESS,
         Some(c) => ExitCode::from(u8::try_from(c).unwrap_or(1)),

@@ -85,6 +85,12 @@ enum Command {
     Npx(gate::GateArgs),
     /// `ferret pnpm add x`: as `ferret npm`, with pnpm (lockfile only, scripts off)
     Pnpm(gate::GateArgs),
+    /// `ferret yarn add x`: as `ferret npm`, with yarn (Berry: lockfile only; classic: a
+    /// scripts-off install into a scratch copy)
+    Yarn(gate::GateArgs),
+    /// `ferret pip install x`: resolves with pip's dry run (wheels only; sdists read
+    /// statically, never built), scans every file, then runs pip or refuses (exit 1)
+    Pip(gate::GateArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -250,6 +256,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Pnpm(args)) => {
             install_malware_index();
             gate::run(gate::Tool::Pnpm, &args, &known_rule_ids(), cache_dir())
+        }
+        Some(Command::Yarn(args)) => {
+            install_malware_index();
+            gate::run(gate::Tool::Yarn, &args, &known_rule_ids(), cache_dir())
+        }
+        Some(Command::Pip(args)) => {
+            install_malware_index();
+            gate::run(gate::Tool::Pip, &args, &known_rule_ids(), cache_dir())
         }
         Some(Command::Cache(CacheCommand::Clear { cache_dir: dir })) => {
             print_out(&project::cache_clear(&cache_dir_or(dir)?)?)?;

@@ -1,7 +1,9 @@
 //! The install wrapper end to end: `ferret npm install …` in a temporary project whose
 //! .npmrc points at the local Verdaccio (see `scripts/verdaccio-start`) with the real npm.
 //! A benign package is installed; the malicious fixture is refused with exit 1, the blocking
-//! rule printed, and the project left byte-for-byte as it was (no node_modules).
+//! rule printed, and the project left byte-for-byte as it was (no node_modules). The same
+//! with pnpm and classic yarn; warnings need `--yes` without a terminal (or in CI) and ask
+//! on one (a pseudo-terminal from util-linux `script`).
 
 #![expect(clippy::unwrap_used, reason = "tests unwrap on inputs they wrote")]
 
@@ -83,6 +85,7 @@ fn ferret(home: &Path, dir: &Path) -> Command {
         .env("XDG_CONFIG_HOME", home.join(".config"))
         .env("FERRET_CACHE_DIR", home.join("ferret-cache"))
         .env("NO_COLOR", "1")
+        .env("YARN_CACHE_FOLDER", home.join(".yarn-cache"))
         .env_remove("CI")
         .timeout(Duration::from_secs(120));
     for (key, _) in std::env::vars_os() {
@@ -246,5 +249,226 @@ fn pnpm_add_of_a_malicious_package_is_refused_and_benign_is_added() {
             .is_file(),
         "{}",
         describe(&out)
+    );
+}
+
+/// yarn on PATH: `scripts/test` installs classic yarn (e2e/yarn) when the machine has none.
+fn have_yarn() -> bool {
+    let found = std::process::Command::new("yarn")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "`yarn` is not on PATH: run scripts/test (it installs yarn 1 into e2e/yarn) or `npm install -g yarn@1`"
+    );
+    found
+}
+
+#[test]
+fn yarn_add_of_a_malicious_package_is_refused_and_benign_is_added() {
+    have_yarn();
+    let home = tempfile::tempdir().unwrap();
+    let dir = project(home.path());
+    let before = snapshot(dir.path());
+    let out = ferret(home.path(), dir.path())
+        .args(["yarn", "add", "@ferret-fixtures/proxy-malicious"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("refusing to run `yarn add"),
+        "{}",
+        describe(&out)
+    );
+    assert!(
+        stderr.contains("@ferret-fixtures/proxy-malicious"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(snapshot(dir.path()), before, "the project changed");
+
+    let out = ferret(home.path(), dir.path())
+        .args(["yarn", "add", "ferret-fixture-benign@1.0.0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("1 new or changed package(s) checked"),
+        "{}",
+        describe(&out)
+    );
+    assert!(
+        dir.path()
+            .join("node_modules/ferret-fixture-benign/package.json")
+            .is_file(),
+        "{}",
+        describe(&out)
+    );
+    let lock = std::fs::read_to_string(dir.path().join("yarn.lock")).unwrap();
+    assert!(lock.contains("ferret-fixture-benign@1.0.0"), "{lock}");
+}
+
+#[test]
+fn bare_yarn_install_of_a_manifest_with_a_malicious_dependency_is_refused() {
+    have_yarn();
+    let home = tempfile::tempdir().unwrap();
+    let dir = project(home.path());
+    std::fs::write(
+        dir.path().join("package.json"),
+        "{\n  \"name\": \"gate-app\",\n  \"version\": \"1.0.0\",\n  \"private\": true,\n  \"dependencies\": {\"@ferret-fixtures/proxy-malicious\": \"*\", \"ferret-fixture-benign\": \"1.0.0\"}\n}\n",
+    )
+    .unwrap();
+    let before = snapshot(dir.path());
+    let out = ferret(home.path(), dir.path())
+        .arg("yarn")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("blocked: @ferret-fixtures/proxy-malicious"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(
+        snapshot(dir.path()),
+        before,
+        "no yarn.lock, no node_modules"
+    );
+}
+
+/// A policy under which the benign fixture warns (it is a trivial package) and nothing blocks.
+fn warn_on_benign(dir: &Path) {
+    std::fs::write(
+        dir.join("ferret.toml"),
+        "[rules]\ntrivial-package = \"warn\"\n",
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_warning_without_a_terminal_is_refused_and_names_yes() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = project(home.path());
+    warn_on_benign(dir.path());
+    let before = snapshot(dir.path());
+    let out = ferret(home.path(), dir.path())
+        .args(["npm", "install", "ferret-fixture-benign@1.0.0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("trivial-package"), "{}", describe(&out));
+    assert!(stderr.contains("--yes"), "{}", describe(&out));
+    assert_eq!(snapshot(dir.path()), before, "the project changed");
+}
+
+#[test]
+fn a_warning_with_yes_proceeds() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = project(home.path());
+    warn_on_benign(dir.path());
+    let out = ferret(home.path(), dir.path())
+        .args(["npm", "--yes", "install", "ferret-fixture-benign@1.0.0"])
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("trivial-package"),
+        "the warning is shown\n{}",
+        describe(&out)
+    );
+    assert!(
+        dir.path()
+            .join("node_modules/ferret-fixture-benign/package.json")
+            .is_file(),
+        "{}",
+        describe(&out)
+    );
+}
+
+/// Runs `ferret npm install <benign>` on a pseudo-terminal (util-linux `script`) answering
+/// `answer` to the confirmation; its output (terminal transcript) and exit code.
+fn on_a_terminal(home: &Path, dir: &Path, answer: &str, ci: bool) -> (Option<i32>, String) {
+    let ferret = assert_cmd::cargo::cargo_bin("ferret");
+    let line = format!(
+        "{} npm install ferret-fixture-benign@1.0.0",
+        ferret.display()
+    );
+    let mut cmd = ferret_env(std::process::Command::new("script"), home, dir);
+    cmd.args(["-qec", &line, "/dev/null"]);
+    if ci {
+        cmd.env("CI", "true");
+    }
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("util-linux `script` is needed for the terminal tests");
+    {
+        use std::io::Write as _;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(answer.as_bytes()).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), text)
+}
+
+/// The environment of [`ferret`] on a plain `std::process::Command`.
+fn ferret_env(mut cmd: std::process::Command, home: &Path, dir: &Path) -> std::process::Command {
+    cmd.current_dir(dir)
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join(".config"))
+        .env("FERRET_CACHE_DIR", home.join("ferret-cache"))
+        .env("NO_COLOR", "1")
+        .env("YARN_CACHE_FOLDER", home.join(".yarn-cache"))
+        .env_remove("CI");
+    for (key, _) in std::env::vars_os() {
+        if key
+            .to_str()
+            .is_some_and(|k| k.to_ascii_lowercase().starts_with("npm_config_"))
+        {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
+#[test]
+fn on_a_terminal_a_warning_asks_and_n_refuses_y_proceeds() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = project(home.path());
+    warn_on_benign(dir.path());
+    let before = snapshot(dir.path());
+
+    let (code, text) = on_a_terminal(home.path(), dir.path(), "n\n", false);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("Proceed with the install? [y/N]"), "{text}");
+    assert!(text.contains("not confirmed"), "{text}");
+    assert_eq!(snapshot(dir.path()), before, "the project changed\n{text}");
+
+    // CI wins over a terminal: no question, a refusal naming --yes.
+    let (code, text) = on_a_terminal(home.path(), dir.path(), "y\n", true);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(!text.contains("Proceed with the install?"), "{text}");
+    assert!(text.contains("--yes"), "{text}");
+    assert_eq!(snapshot(dir.path()), before, "the project changed\n{text}");
+
+    let (code, text) = on_a_terminal(home.path(), dir.path(), "y\n", false);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("Proceed with the install? [y/N]"), "{text}");
+    assert!(
+        dir.path()
+            .join("node_modules/ferret-fixture-benign/package.json")
+            .is_file(),
+        "{text}"
     );
 }
