@@ -4,8 +4,9 @@
 //! ```text
 //! cargo bench -p ferret_rules --bench diff_pair -- <old.tgz|dir> <new.tgz|dir> [--runs N]
 //! ```
-//! Prints the best of N runs (default 3) of: scan(new), diff(old, new), and the ratio; the
-//! last line is one JSON object for scripts.
+//! Prints the best of N runs (default 3) of: scan(new), diff(old, new), and the ratio, then
+//! the share of the code that changed (what `major-refactor` measures); the last line is one
+//! JSON object for scripts.
 
 use ferret_core::Ecosystem;
 use ferret_source::{Limits, open_path};
@@ -49,6 +50,11 @@ fn main() {
         std::hint::black_box(ferret_rules::diff::diff(&old, &new, Ecosystem::Npm));
     });
     let ratio = diff.as_secs_f64() / scan.as_secs_f64().max(1e-9);
+    // What `major-refactor` measures on this pair (outside the timings).
+    let (old_facts, new_facts) = ferret_rules::diff::diff_facts(&old, &new, Ecosystem::Npm);
+    let churn = ferret_rules::diff::code_churn(&old_facts, &new_facts);
+    #[expect(clippy::cast_precision_loss, reason = "a ratio of byte counts")]
+    let share = churn.changed as f64 / churn.total.max(1) as f64;
     println!(
         "files: {} old, {} new; {} MB new",
         old.files.len(),
@@ -61,7 +67,15 @@ fn main() {
         diff.as_secs_f64() * 1000.0
     );
     println!(
-        "{{\"scan_ms\":{:.1},\"diff_ms\":{:.1},\"ratio\":{ratio:.3}}}",
+        "code changed: {:.2}% ({} of {} non-whitespace bytes; {} of {} code files)",
+        share * 100.0,
+        churn.changed,
+        churn.total,
+        churn.files_changed,
+        churn.files
+    );
+    println!(
+        "{{\"scan_ms\":{:.1},\"diff_ms\":{:.1},\"ratio\":{ratio:.3},\"code_changed\":{share:.4}}}",
         scan.as_secs_f64() * 1000.0,
         diff.as_secs_f64() * 1000.0
     );

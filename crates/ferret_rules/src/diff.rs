@@ -286,6 +286,71 @@ pub fn weigh_publisher(mut finding: Finding, old: &PackageFacts, new: &PackageFa
     finding
 }
 
+/// How much code differs between two versions, in non-whitespace bytes.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct CodeChurn {
+    /// Bytes of the new version's chunks the old one lacks plus the old one's the new lacks.
+    pub changed: u64,
+    /// The new version's code plus the old code that is gone.
+    pub total: u64,
+    /// New-version code files that are new or whose content changed, of all of them.
+    pub files_changed: usize,
+    pub files: usize,
+}
+
+/// The chunks of a code file; a file without chunks (facts not built by the diff) counts as
+/// one chunk of its size, so the comparison falls back to sizes.
+fn chunks_of(f: &FileFacts) -> std::borrow::Cow<'_, [ContentChunk]> {
+    if f.chunks.is_empty() && f.size > 0 {
+        let len = u32::try_from(f.size).unwrap_or(u32::MAX);
+        std::borrow::Cow::Owned(vec![ContentChunk { hash: f.size, len }])
+    } else {
+        std::borrow::Cow::Borrowed(&f.chunks)
+    }
+}
+
+/// How much code differs between two versions (what `major-refactor` measures). Chunks are
+/// matched across the whole package (a moved file is not new code), each old
+/// chunk at most once; files unchanged at the same path are skipped without a lookup.
+pub fn code_churn(old: &PackageFacts, new: &PackageFacts) -> CodeChurn {
+    let unchanged = |f: &FileFacts, other: &PackageFacts| {
+        other
+            .file(&f.path)
+            .is_some_and(|o| o.is_code() && o.size == f.size && o.chunks == f.chunks)
+    };
+    let mut out = CodeChurn::default();
+    // Old chunks of the files that changed or went away: hash → (count, bytes each).
+    let mut pool: HashMap<u64, (u64, u64)> = HashMap::new();
+    for f in old.files.iter().filter(|f| f.is_code()) {
+        if unchanged(f, new) {
+            continue;
+        }
+        for c in chunks_of(f).iter() {
+            let e = pool.entry(c.hash).or_insert((0, u64::from(c.len)));
+            e.0 += 1;
+        }
+    }
+    for f in new.files.iter().filter(|f| f.is_code()) {
+        out.files += 1;
+        if unchanged(f, old) {
+            out.total += chunks_of(f).iter().map(|c| u64::from(c.len)).sum::<u64>();
+            continue;
+        }
+        out.files_changed += 1;
+        for c in chunks_of(f).iter() {
+            out.total += u64::from(c.len);
+            match pool.get_mut(&c.hash) {
+                Some((n, _)) if *n > 0 => *n -= 1,
+                _ => out.changed += u64::from(c.len),
+            }
+        }
+    }
+    let gone: u64 = pool.values().map(|(n, len)| n * len).sum();
+    out.changed += gone;
+    out.total += gone;
+    out
+}
+
 /// The manifest's string-or-object value at `key`, as compact text.
 pub fn manifest_value(pkg: &PackageFacts, key: &str) -> Option<String> {
     let v = pkg.manifest.as_ref()?.get(key)?;

@@ -1,10 +1,9 @@
 //! `major-refactor`: most of the code changed in a patch release.
 
 use crate::declare_rule;
-use crate::diff::{MANIFEST_KEY, is_patch_bump, manifest_placeholder};
+use crate::diff::{MANIFEST_KEY, code_churn, is_patch_bump, manifest_placeholder};
 use crate::rule::{FindingExt, Rule, RuleContext, RuleMeta};
-use ferret_core::{ContentChunk, FileFacts, Finding, PackageFacts};
-use std::collections::HashMap;
+use ferret_core::{Finding, PackageFacts};
 
 /// Share of the code that must be new or different. Patch releases of popular packages
 /// change little: typescript 5.8.2 → 5.8.3 and prettier 3.5.2 → 3.5.3 each rewrite under 1%
@@ -54,7 +53,7 @@ impl Rule for MajorRefactor {
         if !is_patch_bump(&old.id.version, &new.id.version) {
             return;
         }
-        let churn = churn(old, new);
+        let churn = code_churn(old, new);
         if churn.changed < MIN_CHANGED_BYTES || churn.total == 0 {
             return;
         }
@@ -83,70 +82,6 @@ impl Rule for MajorRefactor {
             .evidence(MANIFEST_KEY, vec!["version".to_string()]),
         );
     }
-}
-
-/// How much code differs between two versions, in non-whitespace bytes.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Churn {
-    /// Bytes of the new version's chunks the old one lacks plus the old one's the new lacks.
-    changed: u64,
-    /// The new version's code plus the old code that is gone.
-    total: u64,
-    /// New-version code files that are new or whose content changed, of all of them.
-    files_changed: usize,
-    files: usize,
-}
-
-/// The chunks of a code file; a file without chunks (facts not built by the diff) counts as
-/// one chunk of its size, so the comparison falls back to sizes.
-fn chunks_of(f: &FileFacts) -> std::borrow::Cow<'_, [ContentChunk]> {
-    if f.chunks.is_empty() && f.size > 0 {
-        let len = u32::try_from(f.size).unwrap_or(u32::MAX);
-        std::borrow::Cow::Owned(vec![ContentChunk { hash: f.size, len }])
-    } else {
-        std::borrow::Cow::Borrowed(&f.chunks)
-    }
-}
-
-/// Chunks are matched across the whole package (a moved file is not new code), each old
-/// chunk at most once; files unchanged at the same path are skipped without a lookup.
-fn churn(old: &PackageFacts, new: &PackageFacts) -> Churn {
-    let unchanged = |f: &FileFacts, other: &PackageFacts| {
-        other
-            .file(&f.path)
-            .is_some_and(|o| o.is_code() && o.size == f.size && o.chunks == f.chunks)
-    };
-    let mut out = Churn::default();
-    // Old chunks of the files that changed or went away: hash → (count, bytes each).
-    let mut pool: HashMap<u64, (u64, u64)> = HashMap::new();
-    for f in old.files.iter().filter(|f| f.is_code()) {
-        if unchanged(f, new) {
-            continue;
-        }
-        for c in chunks_of(f).iter() {
-            let e = pool.entry(c.hash).or_insert((0, u64::from(c.len)));
-            e.0 += 1;
-        }
-    }
-    for f in new.files.iter().filter(|f| f.is_code()) {
-        out.files += 1;
-        if unchanged(f, old) {
-            out.total += chunks_of(f).iter().map(|c| u64::from(c.len)).sum::<u64>();
-            continue;
-        }
-        out.files_changed += 1;
-        for c in chunks_of(f).iter() {
-            out.total += u64::from(c.len);
-            match pool.get_mut(&c.hash) {
-                Some((n, _)) if *n > 0 => *n -= 1,
-                _ => out.changed += u64::from(c.len),
-            }
-        }
-    }
-    let gone: u64 = pool.values().map(|(n, len)| n * len).sum();
-    out.changed += gone;
-    out.total += gone;
-    out
 }
 
 #[cfg(test)]
