@@ -1,6 +1,6 @@
 //! `ferret diff`: two package directories, and `--base REV` against a git repository built
-//! in the test (two commits with two lockfile states; tarballs served from a pre-filled
-//! cache, offline, so nothing touches the network).
+//! in the test (two commits with two lockfile states: npm, yarn classic and pnpm; tarballs
+//! served from a pre-filled cache, offline, so nothing touches the network).
 #![expect(clippy::unwrap_used, reason = "tests unwrap on fixture files")]
 
 use assert_cmd::Command;
@@ -281,4 +281,176 @@ fn project_diff_against_a_base_revision() {
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
+}
+
+/// A stand-in for a locked registry package: `package.json` with the name, version and
+/// dependencies and an `index.js`; `debug@4.3.7` (the update under review) also phones home.
+fn stand_in(work: &Path, name: &str, version: &str, deps: &[(&str, &str)]) -> PathBuf {
+    let dir = work.join(format!("pkg-{name}-{version}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let deps: serde_json::Map<String, Value> = deps
+        .iter()
+        .map(|(n, r)| ((*n).to_string(), Value::from(*r)))
+        .collect();
+    let manifest = serde_json::json!({
+        "name": name, "version": version, "main": "index.js", "dependencies": deps,
+    });
+    std::fs::write(dir.join("package.json"), manifest.to_string()).unwrap();
+    let mut code = format!("module.exports = function () {{ return {name:?}; }};\n");
+    if (name, version) == ("debug", "4.3.7") {
+        code.push_str(
+            "require('https').get('https://telemetry.example.invalid/c?v=' + process.version);\n",
+        );
+    }
+    std::fs::write(dir.join("index.js"), code).unwrap();
+    dir
+}
+
+/// The project diff of a yarn or pnpm project whose two lockfile states were produced by the
+/// real clients (`tests/fixtures/diff/project-{yarn,pnpm}/{base,head}`: yarn 1.22.22 and pnpm
+/// 12.21.0, lockfile 9.0, against registry.npmjs.org). Base: `debug@4.3.1` (→ `ms@2.1.2`)
+/// and `left-pad@1.3.0`; head: `debug@4.3.7` (→ `ms@2.1.3`) and `supports-color@7.2.0`
+/// (→ `has-flag@4.0.0`).
+/// Offline: each locked package is a stand-in tarball in the cache, and the lockfiles'
+/// integrity values are rewritten to the stand-ins' (everything else is the clients' output).
+fn project_diff_of_real_lockfiles(kind: &str, lockfile_name: &str) {
+    let fixture = fixtures().join(format!("project-{kind}"));
+    let work = tempfile::tempdir().unwrap();
+    let cache_dir = work.path().join("cache");
+    let cache = ferret_cache::Cache::open(&cache_dir).unwrap();
+    let packages: [(&str, &str, &[(&str, &str)]); 7] = [
+        ("debug", "4.3.1", &[("ms", "2.1.2")]),
+        ("debug", "4.3.7", &[("ms", "^2.1.3")]),
+        ("ms", "2.1.2", &[]),
+        ("ms", "2.1.3", &[]),
+        ("left-pad", "1.3.0", &[]),
+        ("supports-color", "7.2.0", &[("has-flag", "^4.0.0")]),
+        ("has-flag", "4.0.0", &[]),
+    ];
+    let mut sri = std::collections::BTreeMap::new();
+    for (name, version, deps) in packages {
+        let dir = stand_in(work.path(), name, version, deps);
+        let label = format!("{name}-{version}");
+        sri.insert(
+            (name.to_string(), version.to_string()),
+            cache_tarball(&cache, &dir, work.path(), &label),
+        );
+    }
+    drop(cache);
+    // The lockfile of one state with the stand-ins' integrity values.
+    let rewritten = |state: &str| -> String {
+        let dir = fixture.join(state);
+        let mut text = std::fs::read_to_string(dir.join(lockfile_name)).unwrap();
+        let plan = ferret_project::plan_from_lockfiles(&dir).unwrap();
+        assert!(plan.items.len() >= 3, "{state}: {:?}", plan.items);
+        for item in &plan.items {
+            let real = item.integrity.as_deref().unwrap();
+            let ours = &sri[&(item.name.clone(), item.version.clone())];
+            assert!(text.contains(real));
+            text = text.replace(real, ours);
+        }
+        text
+    };
+    let repo = work.path().join("app");
+    std::fs::create_dir_all(&repo).unwrap();
+    std::fs::copy(fixture.join("base/package.json"), repo.join("package.json")).unwrap();
+    std::fs::write(repo.join(lockfile_name), rewritten("base")).unwrap();
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-q", "-m", "base"]);
+    std::fs::copy(fixture.join("head/package.json"), repo.join("package.json")).unwrap();
+    std::fs::write(repo.join(lockfile_name), rewritten("head")).unwrap();
+
+    let run = |format: &str| {
+        ferret()
+            .current_dir(&repo)
+            .args(["diff", "--base", "HEAD", "--offline", "--format", format])
+            .arg("--cache-dir")
+            .arg(&cache_dir)
+            .output()
+            .unwrap()
+    };
+    let out = run("json");
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert_eq!(doc["errors"], serde_json::json!([]), "{doc:#}");
+    assert_eq!(doc["lockfiles"], serde_json::json!([lockfile_name]));
+    let changes = doc["changes"].as_array().unwrap();
+    let summary: Vec<(String, String, String, String)> = changes
+        .iter()
+        .map(|c| {
+            let s = |k: &str| c[k].as_str().unwrap_or("-").to_string();
+            (s("name"), s("change"), s("old_version"), s("new_version"))
+        })
+        .collect();
+    let row = |n: &str, c: &str, o: &str, v: &str| {
+        (n.to_string(), c.to_string(), o.to_string(), v.to_string())
+    };
+    let mut sorted = summary.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        vec![
+            row("debug", "changed", "4.3.1", "4.3.7"),
+            row("has-flag", "added", "-", "4.0.0"),
+            row("left-pad", "removed", "1.3.0", "-"),
+            row("ms", "changed", "2.1.2", "2.1.3"),
+            row("supports-color", "added", "-", "7.2.0"),
+        ],
+        "{doc:#}"
+    );
+    let change = |name: &str| changes.iter().find(|c| c["name"] == name).unwrap();
+    let has_path = |name: &str, path: Value| {
+        let c = change(name);
+        assert!(
+            c["paths"].as_array().unwrap().contains(&path),
+            "{name}: {path} not in {:#}",
+            c["paths"]
+        );
+    };
+    // Direct and transitive, each with the chain that pulls it in.
+    has_path("debug", serde_json::json!(["app", "debug@4.3.7"]));
+    has_path("ms", serde_json::json!(["app", "debug", "ms@2.1.3"]));
+    has_path(
+        "supports-color",
+        serde_json::json!(["app", "supports-color@7.2.0"]),
+    );
+    has_path(
+        "has-flag",
+        serde_json::json!(["app", "supports-color", "has-flag@4.0.0"]),
+    );
+    assert_eq!(change("debug")["direct"], true);
+    assert_eq!(change("ms")["direct"], false);
+    assert_eq!(change("has-flag")["direct"], false);
+    // The update is diffed (the new network use is a change finding at its line), the
+    // additions are scanned.
+    let debug_alerts = change("debug")["diff"]["report"]["alerts"]
+        .as_array()
+        .unwrap();
+    let added = debug_alerts
+        .iter()
+        .find(|a| a["rule"] == "capability-added")
+        .unwrap_or_else(|| panic!("{debug_alerts:#?}"));
+    assert_eq!(added["location"]["path"], "index.js");
+    assert_eq!(added["location"]["line"], 2);
+    assert!(change("ms")["diff"]["report"].is_object());
+    assert_eq!(change("has-flag")["report"]["package"]["version"], "4.0.0");
+
+    let md = String::from_utf8(run("markdown").stdout).unwrap();
+    assert!(md.contains("`debug`") && md.contains("`left-pad`"), "{md}");
+}
+
+#[test]
+fn project_diff_of_a_yarn_project() {
+    project_diff_of_real_lockfiles("yarn", "yarn.lock");
+}
+
+#[test]
+fn project_diff_of_a_pnpm_project() {
+    project_diff_of_real_lockfiles("pnpm", "pnpm-lock.yaml");
 }
