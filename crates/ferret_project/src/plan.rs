@@ -66,6 +66,7 @@ pub fn plan_from_lockfiles(root: &Path) -> Result<Plan, ProjectError> {
         if let Some(m) = &manifest {
             lock.attach_manifest("", m);
         }
+        attach_members(root, manifest.as_ref(), &mut lock, &mut plan.notes);
         plan.lockfiles.push(file_name.to_owned());
         if plan.root_name.is_none() {
             plan.root_name = root_label(&lock);
@@ -75,6 +76,161 @@ pub fn plan_from_lockfiles(root: &Path) -> Result<Plan, ProjectError> {
     plan.items
         .sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
     Ok(plan)
+}
+
+/// Workspace members bigger monorepos have; beyond this the rest are not attached (noted).
+const MAX_MEMBERS: usize = 2_000;
+/// How deep workspace globs are followed on disk (`packages/*/*` is 2).
+const MAX_GLOB_DEPTH: usize = 6;
+
+/// Attaches every workspace member's package.json to the lockfile, so that each member's
+/// own dependencies are direct dependencies of that member (yarn classic records no
+/// members at all; npm, pnpm, yarn berry and bun record them, and the manifest fills what
+/// they leave out). Members are those the lockfile names plus the root manifest's
+/// `workspaces` globs expanded on disk.
+fn attach_members(
+    root: &Path,
+    manifest: Option<&ferret_lockfile::Manifest>,
+    lock: &mut Lockfile,
+    notes: &mut Vec<String>,
+) {
+    let mut members: BTreeSet<String> = lock
+        .root
+        .workspaces
+        .iter()
+        .map(|w| {
+            w.path
+                .trim_start_matches("./")
+                .trim_end_matches('/')
+                .to_owned()
+        })
+        .filter(|p| !p.is_empty() && p != ".")
+        .collect();
+    if let Some(m) = manifest {
+        members.extend(expand_workspace_globs(root, &m.workspaces));
+    }
+    if members.len() > MAX_MEMBERS {
+        notes.push(format!(
+            "{} workspace members; only the first {MAX_MEMBERS} have their package.json read",
+            members.len()
+        ));
+    }
+    for member in members.into_iter().take(MAX_MEMBERS) {
+        // Member paths come from the lockfile: never let one leave the project.
+        if member.split('/').any(|seg| seg == ".." || seg.is_empty()) || member.starts_with('/') {
+            continue;
+        }
+        let path = root.join(&member).join("package.json");
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        match ferret_lockfile::parse_manifest(&format!("{member}/package.json"), &text) {
+            Ok(m) => lock.attach_manifest(&member, &m),
+            Err(e) => notes.push(format!("workspace member {member}: {e}")),
+        }
+    }
+}
+
+/// The directories (relative, `/`-separated) matching npm/yarn `workspaces` globs that hold
+/// a package.json. `*` matches within one segment, `**` any number of segments; `!` globs
+/// exclude. node_modules and dot-directories are never entered.
+fn expand_workspace_globs(root: &Path, globs: &[String]) -> Vec<String> {
+    let (exclude, include): (Vec<&String>, Vec<&String>) =
+        globs.iter().partition(|g| g.starts_with('!'));
+    if include.is_empty() {
+        return Vec::new();
+    }
+    let norm = |g: &str| {
+        g.trim_start_matches('!')
+            .trim_start_matches("./")
+            .trim_end_matches('/')
+            .to_owned()
+    };
+    let include: Vec<String> = include.iter().map(|g| norm(g)).collect();
+    let exclude: Vec<String> = exclude.iter().map(|g| norm(g)).collect();
+    let mut out = Vec::new();
+    let mut stack = vec![(root.to_path_buf(), String::new(), 0usize)];
+    let mut visited = 0usize;
+    while let Some((dir, rel, depth)) = stack.pop() {
+        visited += 1;
+        if visited > 20_000 {
+            break;
+        }
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.filter_map(Result::ok) {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name == "node_modules" || name.starts_with('.') {
+                continue;
+            }
+            if !e.file_type().is_ok_and(|t| t.is_dir()) {
+                continue;
+            }
+            let child = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            if include.iter().any(|g| glob_match(g, &child))
+                && !exclude.iter().any(|g| glob_match(g, &child))
+                && e.path().join("package.json").is_file()
+            {
+                out.push(child.clone());
+            }
+            if depth + 1 < MAX_GLOB_DEPTH {
+                stack.push((e.path(), child, depth + 1));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `*` matches within one path segment, `**` any number of segments.
+fn glob_match(pattern: &str, path: &str) -> bool {
+    fn seg(p: &str, s: &str) -> bool {
+        match p.split_once('*') {
+            None => p == s,
+            Some((pre, post)) => {
+                s.len() >= pre.len() + post.len() && s.starts_with(pre) && s.ends_with(post)
+            }
+        }
+    }
+    fn rec(p: &[&str], s: &[&str]) -> bool {
+        match (p.first(), s.first()) {
+            (None, None) => true,
+            (Some(&"**"), _) => rec(&p[1..], s) || (!s.is_empty() && rec(p, &s[1..])),
+            (Some(pp), Some(ss)) => seg(pp, ss) && rec(&p[1..], &s[1..]),
+            _ => false,
+        }
+    }
+    let pat: Vec<&str> = pattern.split('/').collect();
+    let segs: Vec<&str> = path.split('/').collect();
+    rec(&pat, &segs)
+}
+
+/// Rewrites a dependency path to start at the workspace member that declares the chain:
+/// `[ws-app, @ws-app/web, @ws-app/api, is-number@6.0.0]` becomes
+/// `[ws-app/packages/api, is-number@6.0.0]` — the package.json to edit is the last member's.
+/// Paths that reach no member stay as they are.
+fn from_member(path: Vec<String>, root: &str, members: &BTreeMap<String, String>) -> Vec<String> {
+    let last_member = path
+        .iter()
+        .enumerate()
+        .take(path.len().saturating_sub(1))
+        .skip(1)
+        .rev()
+        .find_map(|(i, label)| members.get(label).map(|dir| (i, dir)));
+    match last_member {
+        Some((i, dir)) => {
+            let mut out = Vec::with_capacity(path.len() - i);
+            out.push(format!("{root}/{dir}"));
+            out.extend(path.into_iter().skip(i + 1));
+            out
+        }
+        None => path,
+    }
 }
 
 fn root_label(lock: &Lockfile) -> Option<String> {
@@ -91,7 +247,40 @@ fn add_lockfile(
     lock: &Lockfile,
     file_name: &str,
 ) {
-    let paths = ferret_lockfile::dependency_paths(lock, MAX_PATHS);
+    // Member names (as they appear in paths) to their directories.
+    let members: BTreeMap<String, String> = lock
+        .packages
+        .iter()
+        .filter_map(|p| match &p.source {
+            DepSource::Workspace { path } => Some((p.name.clone(), path.clone())),
+            _ => None,
+        })
+        .chain(
+            lock.root
+                .workspaces
+                .iter()
+                .filter_map(|w| Some((w.name.clone()?, w.path.clone()))),
+        )
+        .collect();
+    let root = lock
+        .root
+        .name
+        .clone()
+        .unwrap_or_else(|| "(root)".to_owned());
+    let mut paths = ferret_lockfile::dependency_paths(lock, MAX_PATHS);
+    if !members.is_empty() {
+        for list in paths.values_mut() {
+            let mut rewritten: Vec<Vec<String>> = Vec::with_capacity(list.len());
+            for path in list.drain(..) {
+                let path = from_member(path, &root, &members);
+                if !rewritten.contains(&path) {
+                    rewritten.push(path);
+                }
+            }
+            rewritten.sort_by(|a, b| (a.len(), a).cmp(&(b.len(), b)));
+            *list = rewritten;
+        }
+    }
     let direct_ids: BTreeSet<&str> = lock
         .root
         .direct
