@@ -19,6 +19,11 @@ pub struct ProxyArgs {
     #[arg(long, value_name = "URL")]
     upstream: Option<String>,
 
+    /// Also proxy a PyPI simple index (PEP 503/691), e.g. https://pypi.org/simple/, under
+    /// /pypi/simple/: `pip install --index-url http://ADDR/pypi/simple/ NAME`
+    #[arg(long, value_name = "URL")]
+    pypi_upstream: Option<String>,
+
     /// URL clients reach the proxy at, for tarball URLs (default: the request's Host header)
     #[arg(long, value_name = "URL")]
     public_url: Option<String>,
@@ -88,6 +93,7 @@ pub fn run(args: &ProxyArgs, known: &[&str], cache_dir: Option<PathBuf>) -> Resu
         ..ferret_proxy::ProxyLimits::default()
     };
     let upstream = registry.registry_for("").to_owned();
+    let pypi = args.pypi_upstream.clone();
     let config = ferret_proxy::ProxyConfig {
         registry,
         policy,
@@ -96,6 +102,7 @@ pub fn run(args: &ProxyArgs, known: &[&str], cache_dir: Option<PathBuf>) -> Resu
         public_url: args.public_url.clone(),
         limits,
         access_log,
+        pypi_upstream: args.pypi_upstream.clone(),
     };
     ferret_proxy::run(&args.listen, config, |addr| {
         let _ = writeln!(
@@ -103,6 +110,13 @@ pub fn run(args: &ProxyArgs, known: &[&str], cache_dir: Option<PathBuf>) -> Resu
             "ferret proxy: listening on http://{addr}/ in front of {}",
             ferret_proxy::redact(&upstream)
         );
+        if let Some(index) = &pypi {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "ferret proxy: PyPI at http://{addr}/pypi/simple/ in front of {}",
+                ferret_proxy::redact(index)
+            );
+        }
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,7 @@
-//! The decision on one version: the analysis from the shared cache (the key ferret_project
-//! uses: tarball integrity + analyser version, so `ferret scan` and the proxy share
-//! verdicts), else a scan of the verified tarball by the engine; then the policy.
+//! The decision on one version (npm) or distribution file (PyPI): the analysis from the
+//! shared cache (the keys ferret_project uses: tarball integrity or file sha256 + analyser
+//! version, so `ferret scan` and the proxy share verdicts), else a scan of the verified
+//! bytes by the engine; then the policy.
 
 use ferret_cache::{Cache, Table};
 use ferret_core::{Action, Ecosystem, PackageReport};
@@ -13,6 +14,24 @@ use std::sync::{Condvar, Mutex};
 const MAX_CACHED_TARBALL: usize = 64 * 1024 * 1024;
 /// Verdicts remembered in memory (a few hundred bytes each) before the memo starts over.
 const MAX_MEMO: usize = 100_000;
+
+/// One PyPI distribution file, as the inspector needs it.
+pub struct PypiDist<'a> {
+    /// Normalised project name.
+    pub project: &'a str,
+    pub version: &'a str,
+    pub filename: &'a str,
+    /// Lowercase hex, verified before any scan.
+    pub sha256: &'a str,
+    /// Upstream URL (the report's source).
+    pub url: &'a str,
+}
+
+impl PypiDist<'_> {
+    fn label(&self) -> String {
+        format!("{}=={} ({})", self.project, self.version, self.filename)
+    }
+}
 
 /// The policy's answer for one version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,7 +115,7 @@ impl Inspector {
                 continue;
             };
             let (version, sri) = items[i];
-            let verdict = self.judge(name, version, report, true);
+            let verdict = self.judge(&format!("{name}@{version}"), report, true);
             self.remember(Self::memo_key(name, version, sri), &verdict);
             out[i] = Some(verdict);
         }
@@ -159,30 +178,110 @@ impl Inspector {
                 let _ = cache.put(Table::Tarball, sri, bytes);
             }
         }
-        let verdict = self.judge(name, version, report, false);
+        let verdict = self.judge(&label, report, false);
         let mut memo = verdict.clone();
         memo.cached = true;
         self.remember(Self::memo_key(name, version, sri), &memo);
         verdict
     }
 
-    fn judge(&self, name: &str, version: &str, mut report: PackageReport, cached: bool) -> Verdict {
+    fn judge(&self, label: &str, mut report: PackageReport, cached: bool) -> Verdict {
         self.policy.apply(&mut report);
         let blocking = report.alerts.iter().find(|f| f.action == Action::Block);
         match blocking {
             Some(f) => Verdict {
                 blocked: true,
                 rule: Some(f.rule.clone()),
-                reason: format!("{name}@{version}: {}: {}", f.rule, one_line(&f.message)),
+                reason: format!("{label}: {}: {}", f.rule, one_line(&f.message)),
                 cached,
             },
             None => Verdict {
                 blocked: false,
                 rule: None,
-                reason: format!("{name}@{version}: allowed"),
+                reason: format!("{label}: allowed"),
                 cached,
             },
         }
+    }
+
+    /// The analysis key ferret_project uses for a PyPI distribution file, so `ferret scan`
+    /// of a Python project and the proxy share verdicts.
+    fn pypi_key(&self, sha256: &str) -> String {
+        format!("pypi|file|sha256:{sha256}|{}", self.analyser)
+    }
+
+    /// The verdict on a PyPI file from the memo or the cache alone.
+    pub fn cached_pypi(&self, file: &PypiDist<'_>) -> Option<Verdict> {
+        let memo_key = format!("pypi:{}|{}", file.filename, file.sha256);
+        if let Some(v) = self.recall(&memo_key) {
+            return Some(v);
+        }
+        let bytes = self
+            .cache
+            .as_ref()?
+            .get(Table::Analysis, &self.pypi_key(file.sha256))?;
+        let report: PackageReport = serde_json::from_slice(&bytes).ok()?;
+        let verdict = self.judge(&file.label(), report, true);
+        self.remember(memo_key, &verdict);
+        Some(verdict)
+    }
+
+    /// The file's bytes from the cache, re-verified against its sha256.
+    pub fn cached_pypi_bytes(&self, sha256: &str) -> Option<Vec<u8>> {
+        use sha2::Digest as _;
+        let bytes = self
+            .cache
+            .as_ref()?
+            .get(Table::Tarball, &format!("pypi|sha256:{sha256}"))?;
+        hex::encode(sha2::Sha256::digest(&bytes))
+            .eq_ignore_ascii_case(sha256)
+            .then_some(bytes)
+    }
+
+    /// Scans a verified PyPI distribution file (wheel or sdist) as a PyPI package, stores
+    /// the analysis and the bytes. A file that cannot be opened is blocked.
+    pub fn scan_pypi(&self, file: &PypiDist<'_>, bytes: &[u8]) -> Verdict {
+        let label = file.label();
+        let _permit = self.scans.acquire();
+        let opened = if file.filename.ends_with(".whl") {
+            ferret_source::open_wheel(bytes, file.url, &self.limits)
+        } else {
+            ferret_source::open_sdist(bytes, file.url, &self.limits)
+        };
+        let tree = match opened {
+            Ok(tree) => tree,
+            Err(e) => {
+                return Verdict {
+                    blocked: true,
+                    rule: Some("unreadable-archive".to_owned()),
+                    reason: format!("{label}: the file cannot be inspected: {e}"),
+                    cached: false,
+                };
+            }
+        };
+        let mut report = ferret_rules::engine::scan(&tree, Ecosystem::PyPI);
+        // The index's identity, verified by hash (as ferret_project records it).
+        report.package.name = file.project.to_owned();
+        report.package.version = file.version.to_owned();
+        report.package.integrity = Some(format!("sha256:{}", file.sha256));
+        report.package.source = file.url.to_owned();
+        if let Some(cache) = &self.cache {
+            if let Ok(json) = serde_json::to_vec(&report) {
+                let _ = cache.put(Table::Analysis, &self.pypi_key(file.sha256), &json);
+            }
+            if bytes.len() <= MAX_CACHED_TARBALL {
+                let _ = cache.put(
+                    Table::Tarball,
+                    &format!("pypi|sha256:{}", file.sha256),
+                    bytes,
+                );
+            }
+        }
+        let verdict = self.judge(&label, report, false);
+        let mut memo = verdict.clone();
+        memo.cached = true;
+        self.remember(format!("pypi:{}|{}", file.filename, file.sha256), &memo);
+        verdict
     }
 }
 

@@ -30,11 +30,22 @@
 //! the client before the whole tarball was received, verified and judged. Memory is bounded
 //! by size caps and semaphores on requests in flight, tarball downloads and scans.
 //!
+//! **PyPI** (with `pypi_upstream`, a PEP 503/691 simple index): `/pypi/simple/<project>/`
+//! serves the upstream's project page — as PEP 691 JSON or PEP 503 HTML, as the client
+//! asks — with every file link pointing at `/pypi/files/<project>/<filename>`, the
+//! upstream's hashes, `requires-python` and yanked marks passed through, and files known to
+//! be blocked (or that the index gives no sha256 for, so nobody could verify them) left
+//! out. A file is downloaded by `ferret_registry::PypiClient::download`, which verifies its
+//! sha256, scanned as a PyPI package (wheel or sdist) when the cache has no verdict, and
+//! served only when allowed; a blocked one is a 403 whose reason phrase (what pip prints)
+//! and JSON body say why. Point pip at it with `--index-url http://HOST:PORT/pypi/simple/`.
+//!
 //! Every decision is one JSON line in the access log (time, method, package, version,
 //! decision, rule, status, duration); headers and URLs with credentials never are.
 
 mod inspect;
 pub mod packument;
+pub mod pypi;
 mod upstream;
 
 pub use inspect::Verdict;
@@ -148,6 +159,9 @@ pub struct ProxyConfig {
     pub public_url: Option<String>,
     pub limits: ProxyLimits,
     pub access_log: AccessLog,
+    /// A PyPI simple index (`https://pypi.org/simple/`) to serve under `/pypi/simple/`;
+    /// `None`: PyPI requests are 404.
+    pub pypi_upstream: Option<String>,
 }
 
 struct Shared {
@@ -162,6 +176,16 @@ struct Shared {
     /// Versions being judged right now, so a tarball request waits for the packument's
     /// inspection of the same version instead of downloading and scanning it twice.
     inflight: Mutex<HashMap<(String, String), Arc<Flight>>>,
+    pypi: Option<PypiSide>,
+}
+
+/// The PyPI side: the upstream simple index and the files its pages listed.
+struct PypiSide {
+    client: ferret_registry::PypiClient,
+    /// The simple index URL, ending with `/`.
+    index: String,
+    /// (project, filename) → the file as the upstream listed it, for downloads.
+    files: Mutex<HashMap<(String, String), pypi::IndexFile>>,
 }
 
 /// One judgement in progress; `done` flips once.
@@ -334,6 +358,14 @@ pub async fn serve(
         log: config.access_log,
         dists: Mutex::new(HashMap::new()),
         inflight: Mutex::new(HashMap::new()),
+        pypi: config.pypi_upstream.map(|u| {
+            let pypi_config = ferret_registry::PypiConfig::new(&u);
+            PypiSide {
+                index: pypi_config.index_url.clone(),
+                client: ferret_registry::PypiClient::new(pypi_config),
+                files: Mutex::new(HashMap::new()),
+            }
+        }),
     });
     let app = axum::Router::new().fallback(handle).with_state(shared);
     axum::serve(listener, app)
@@ -386,23 +418,60 @@ async fn handle(
             "error",
         )
     } else {
-        match packument::route(&path) {
-            None => Outcome::new(
-                error(StatusCode::NOT_FOUND, "not a registry read ferret proxies"),
-                "error",
-            ),
-            Some(Route::Ping) => Outcome::new(json_response(StatusCode::OK, &json!({})), "allow"),
-            Some(route) => match shared.requests.acquire().await {
+        let work = if path.starts_with("/pypi/simple/") || path.starts_with("/pypi/files/") {
+            match (&shared.pypi, pypi::route(&path)) {
+                (None, _) => Err(Outcome::new(
+                    error(
+                        StatusCode::NOT_FOUND,
+                        "PyPI is not proxied here: start ferret proxy with --pypi-upstream URL",
+                    ),
+                    "error",
+                )),
+                (Some(_), None | Some(pypi::PypiRoute::Root)) => Err(Outcome::new(
+                    error(
+                        StatusCode::NOT_FOUND,
+                        "not a PyPI read ferret proxies (project pages: /pypi/simple/<project>/)",
+                    ),
+                    "error",
+                )),
+                (Some(_), Some(r)) => Ok(Work::Pypi(r)),
+            }
+        } else {
+            match packument::route(&path) {
+                None => Err(Outcome::new(
+                    error(StatusCode::NOT_FOUND, "not a registry read ferret proxies"),
+                    "error",
+                )),
+                Some(Route::Ping) => Err(Outcome::new(
+                    json_response(StatusCode::OK, &json!({})),
+                    "allow",
+                )),
+                Some(route) => Ok(Work::Npm(route)),
+            }
+        };
+        match work {
+            Err(outcome) => outcome,
+            Ok(work) => match shared.requests.acquire().await {
                 Ok(_permit) => {
                     let s = Arc::clone(&shared);
                     let base = s.base_url(&headers);
                     let req = Req::from_headers(&headers);
-                    let work = tokio::task::spawn_blocking(move || match route {
-                        Route::Packument { name } => s.packument(&name, &base, &req),
-                        Route::Tarball { name, version } => s.tarball(&name, &version),
-                        Route::Ping => Outcome::new(empty(StatusCode::OK), "allow"),
+                    let job = tokio::task::spawn_blocking(move || match work {
+                        Work::Npm(Route::Packument { name }) => s.packument(&name, &base, &req),
+                        Work::Npm(Route::Tarball { name, version }) => s.tarball(&name, &version),
+                        Work::Npm(Route::Ping) => Outcome::new(empty(StatusCode::OK), "allow"),
+                        Work::Pypi(pypi::PypiRoute::Project(name)) => {
+                            s.pypi_page(&name, &base, &req)
+                        }
+                        Work::Pypi(pypi::PypiRoute::File { project, filename }) => {
+                            s.pypi_file(&project, &filename, &req)
+                        }
+                        Work::Pypi(pypi::PypiRoute::Root) => Outcome::new(
+                            error(StatusCode::NOT_FOUND, "the project list is not proxied"),
+                            "error",
+                        ),
                     });
-                    match work.await {
+                    match job.await {
                         Ok(o) => o,
                         Err(_) => Outcome::new(
                             error(StatusCode::INTERNAL_SERVER_ERROR, "internal error"),
@@ -434,9 +503,16 @@ async fn handle(
     outcome.response
 }
 
+/// A request the blocking pool answers.
+enum Work {
+    Npm(Route),
+    Pypi(pypi::PypiRoute),
+}
+
 /// What of the client's request matters upstream and for the answer.
 struct Req {
     auth: Option<String>,
+    accept: Option<String>,
     abbreviated: bool,
     gzip: bool,
     if_none_match: Option<String>,
@@ -447,6 +523,7 @@ impl Req {
         let get = |k: header::HeaderName| h.get(k).and_then(|v| v.to_str().ok()).map(str::to_owned);
         Self {
             auth: get(header::AUTHORIZATION),
+            accept: get(header::ACCEPT),
             abbreviated: get(header::ACCEPT).is_some_and(|a| a.contains(ABBREVIATED)),
             gzip: get(header::ACCEPT_ENCODING).is_some_and(|a| a.contains("gzip")),
             if_none_match: get(header::IF_NONE_MATCH),
@@ -885,7 +962,291 @@ impl Shared {
     }
 }
 
+/// The PyPI side of [`Shared`].
+impl Shared {
+    /// The upstream's files of `project` (normalised), remembered for downloads.
+    fn pypi_listing(
+        &self,
+        project: &str,
+        auth: Option<&str>,
+    ) -> Result<Vec<pypi::IndexFile>, Box<Outcome>> {
+        let Some(side) = &self.pypi else {
+            return Err(Box::new(Outcome::new(
+                error(StatusCode::NOT_FOUND, "PyPI is not proxied here"),
+                "error",
+            )));
+        };
+        let url = format!("{}{project}/", side.index);
+        let accept = format!(
+            "{}, {};q=0.2, text/html;q=0.1",
+            pypi::SIMPLE_JSON,
+            pypi::SIMPLE_HTML
+        );
+        let fetched = self
+            .upstream
+            .get(&url, &accept, auth, self.limits.max_packument_bytes)
+            .map_err(|e| Box::new(upstream_failure(&e)))?;
+        if fetched.status != 200 {
+            return Err(Box::new(passthrough(fetched)));
+        }
+        let json = fetched
+            .content_type
+            .as_deref()
+            .is_some_and(|c| c.contains("json"));
+        let files = if json {
+            let doc: Value = serde_json::from_slice(&fetched.body).map_err(|_| {
+                Box::new(Outcome::new(
+                    error(
+                        StatusCode::BAD_GATEWAY,
+                        "upstream sent a project page that is not JSON",
+                    ),
+                    "error",
+                ))
+            })?;
+            pypi::parse_json_page(&doc, &url)
+        } else {
+            pypi::parse_html_page(&String::from_utf8_lossy(&fetched.body), &url)
+        };
+        if let Ok(mut map) = side.files.lock() {
+            if map.len() + files.len() > MAX_REMEMBERED_DISTS {
+                map.clear();
+            }
+            for f in &files {
+                map.insert((project.to_owned(), f.filename.clone()), f.clone());
+            }
+        }
+        Ok(files)
+    }
+
+    fn pypi_page(&self, project: &str, base: &str, req: &Req) -> Outcome {
+        let mut o = self.pypi_page_inner(project, base, req);
+        o.package = Some(project.to_owned());
+        o
+    }
+
+    fn pypi_page_inner(&self, project: &str, base: &str, req: &Req) -> Outcome {
+        let files = match self.pypi_listing(project, req.auth.as_deref()) {
+            Ok(f) => f,
+            Err(o) => return *o,
+        };
+        let mut kept = Vec::new();
+        let mut removed = Vec::new();
+        let mut blocked: Vec<Verdict> = Vec::new();
+        for f in files {
+            let Some(sha) = f.sha256() else {
+                // Nobody could verify what would be served.
+                removed.push(f.filename.clone());
+                continue;
+            };
+            let version = f.version();
+            let dist = inspect::PypiDist {
+                project,
+                version: &version,
+                filename: &f.filename,
+                sha256: sha,
+                url: &f.url,
+            };
+            match self.inspector.cached_pypi(&dist) {
+                Some(v) if v.blocked => {
+                    removed.push(f.filename.clone());
+                    blocked.push(v);
+                }
+                _ => kept.push(f),
+            }
+        }
+        if kept.is_empty() && !blocked.is_empty() {
+            let reasons: Vec<&str> = blocked.iter().map(|v| v.reason.as_str()).collect();
+            let mut o = Outcome::new(
+                forbidden(&format!(
+                    "ferret blocked every file of {project}: {}",
+                    reasons.join("; ")
+                )),
+                "block",
+            );
+            o.rule = blocked.iter().find_map(|v| v.rule.clone());
+            o.removed = removed;
+            return o;
+        }
+        let (body, content_type) = if pypi::wants_json(req.accept.as_deref()) {
+            (pypi::render_json(project, &kept, base), pypi::SIMPLE_JSON)
+        } else {
+            (
+                pypi::render_html(project, &kept, base),
+                "text/html; charset=utf-8",
+            )
+        };
+        let mut o = Outcome::new(
+            json_bytes(body, content_type, req),
+            if removed.is_empty() {
+                "allow"
+            } else {
+                "filter"
+            },
+        );
+        if o.response.status() == StatusCode::NOT_MODIFIED {
+            o.decision = "not-modified";
+        }
+        o.rule = blocked.iter().find_map(|v| v.rule.clone());
+        o.removed = removed;
+        o
+    }
+
+    fn pypi_file(&self, project: &str, filename: &str, req: &Req) -> Outcome {
+        let mut o = self.pypi_file_inner(project, filename, req);
+        o.package = Some(project.to_owned());
+        o
+    }
+
+    fn pypi_file_inner(&self, project: &str, filename: &str, req: &Req) -> Outcome {
+        let Some(side) = &self.pypi else {
+            return Outcome::new(
+                error(StatusCode::NOT_FOUND, "PyPI is not proxied here"),
+                "error",
+            );
+        };
+        let key = (project.to_owned(), filename.to_owned());
+        let remembered = side.files.lock().ok().and_then(|m| m.get(&key).cloned());
+        let file = match remembered {
+            Some(f) => f,
+            None => match self.pypi_listing(project, req.auth.as_deref()) {
+                Ok(files) => match files.into_iter().find(|f| f.filename == filename) {
+                    Some(f) => f,
+                    None => {
+                        return Outcome::new(
+                            error(
+                                StatusCode::NOT_FOUND,
+                                &format!("{filename} is not a file of {project} on the index"),
+                            ),
+                            "error",
+                        );
+                    }
+                },
+                Err(o) => return *o,
+            },
+        };
+        let version = file.version();
+        let Some(sha) = file.sha256().map(str::to_owned) else {
+            return Outcome::new(
+                forbidden(&format!(
+                    "ferret cannot verify {filename}: the index gives no sha256 for it"
+                )),
+                "block",
+            );
+        };
+        let dist = inspect::PypiDist {
+            project,
+            version: &version,
+            filename,
+            sha256: &sha,
+            url: &file.url,
+        };
+        let mut o = self.pypi_file_verdict(side, &file, &dist);
+        o.version = Some(version.clone());
+        o
+    }
+
+    fn pypi_file_verdict(
+        &self,
+        side: &PypiSide,
+        file: &pypi::IndexFile,
+        dist: &inspect::PypiDist<'_>,
+    ) -> Outcome {
+        let cached = self.inspector.cached_pypi(dist);
+        let mut bytes = None;
+        if let Some(v) = &cached
+            && !v.blocked
+        {
+            bytes = self.inspector.cached_pypi_bytes(dist.sha256);
+        }
+        let verdict = match (cached, bytes.is_some()) {
+            (Some(v), _) if v.blocked => v,
+            (Some(v), true) => v,
+            (cached, _) => {
+                let listed = ferret_registry::PypiFile {
+                    filename: dist.filename.to_owned(),
+                    url: file.url.clone(),
+                    sha256: Some(dist.sha256.to_owned()),
+                    version: dist.version.to_owned(),
+                    wheel: file.wheel(),
+                    yanked: file.yanked.clone(),
+                };
+                let downloaded = {
+                    let _permit = self.downloads.acquire();
+                    side.client.download(&listed)
+                };
+                let body = match downloaded {
+                    Ok(b) => b,
+                    Err(e) => return registry_failure(dist.filename, &e),
+                };
+                let v = match cached {
+                    Some(v) => v,
+                    None => self.inspector.scan_pypi(dist, &body),
+                };
+                bytes = Some(body);
+                v
+            }
+        };
+        if verdict.blocked {
+            let mut o = Outcome::new(
+                forbidden(&format!("ferret blocked {}", verdict.reason)),
+                "block",
+            );
+            o.rule = verdict.rule;
+            return o;
+        }
+        let Some(bytes) = bytes else {
+            return Outcome::new(
+                error(StatusCode::INTERNAL_SERVER_ERROR, "internal error"),
+                "error",
+            );
+        };
+        let response = Response::builder()
+            .status(StatusCode::OK)
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .header(header::CONTENT_LENGTH, bytes.len())
+            .body(Body::from(bytes))
+            .unwrap_or_else(|_| empty(StatusCode::INTERNAL_SERVER_ERROR));
+        Outcome::new(response, "allow")
+    }
+}
+
 use std::collections::BTreeMap;
+
+/// A PyPI download that failed: a file that is not what the index's sha256 says is never
+/// served (502), a missing one is 404, anything else upstream trouble (502).
+fn registry_failure(filename: &str, e: &ferret_registry::RegistryError) -> Outcome {
+    use ferret_registry::RegistryError as E;
+    let (status, message) = match e {
+        E::IntegrityMismatch { .. } => (
+            StatusCode::BAD_GATEWAY,
+            format!("{filename}: the upstream file fails its sha256 check, not served: {e}"),
+        ),
+        E::NotFound { .. } => (StatusCode::NOT_FOUND, e.to_string()),
+        _ => (StatusCode::BAD_GATEWAY, e.to_string()),
+    };
+    Outcome::new(error(status, &message), "error")
+}
+
+/// 403 with the reason in the JSON body (npm prints it) and in the HTTP reason phrase
+/// (pip prints `403 Client Error: <reason phrase> for url`).
+fn forbidden(reason: &str) -> Response {
+    let mut r = error(StatusCode::FORBIDDEN, reason);
+    let phrase: String = reason
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '?'
+            }
+        })
+        .take(300)
+        .collect();
+    if let Ok(p) = hyper::ext::ReasonPhrase::try_from(phrase) {
+        r.extensions_mut().insert(p);
+    }
+    r
+}
 
 fn upstream_failure(e: &UpstreamError) -> Outcome {
     let status = match e {

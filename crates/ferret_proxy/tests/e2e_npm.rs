@@ -83,6 +83,7 @@ fn proxy(cache: Option<&Path>) -> (Handle, Log) {
         public_url: None,
         limits: ProxyLimits::default(),
         access_log: AccessLog::new(Box::new(log.clone())),
+        pypi_upstream: None,
     };
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     (ferret_proxy::spawn(listener, config).unwrap(), log)

@@ -170,6 +170,7 @@ fn proxy(upstream: &str, cache: &Path, budget: Duration) -> (Handle, Log) {
             ..ProxyLimits::default()
         },
         access_log: AccessLog::new(Box::new(log.clone())),
+        pypi_upstream: None,
     };
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     (ferret_proxy::spawn(listener, config).unwrap(), log)

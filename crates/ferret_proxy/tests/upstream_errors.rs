@@ -87,6 +87,7 @@ fn proxy(upstream: &str) -> ferret_proxy::Handle {
             ..ProxyLimits::default()
         },
         access_log: AccessLog::new(Box::new(std::io::sink())),
+        pypi_upstream: None,
     };
     ferret_proxy::spawn(TcpListener::bind("127.0.0.1:0").unwrap(), config).unwrap()
 }
