@@ -60,7 +60,8 @@ impl Excerpt {
 pub struct LineIndex {
     /// Byte offset of the start of each line.
     starts: Vec<u32>,
-    /// For each non-ASCII line, checkpoints (byte offset, char count from line start).
+    /// For each non-ASCII line, checkpoints (byte offset, char count from line start). Empty
+    /// when the whole text is ASCII (most package files), where columns are byte offsets.
     checkpoints: Vec<Option<Vec<(u32, u32)>>>,
     len: u32,
 }
@@ -73,6 +74,14 @@ impl LineIndex {
         let mut starts = vec![0u32];
         for pos in memchr_iter_newlines(bytes) {
             starts.push(to_u32(pos + 1));
+        }
+        if bytes.is_ascii() {
+            // One vectorised pass instead of a per-line vector of `None`s.
+            return Self {
+                starts,
+                checkpoints: Vec::new(),
+                len: to_u32(bytes.len()),
+            };
         }
         let mut checkpoints = Vec::with_capacity(starts.len());
         for (i, &start) in starts.iter().enumerate() {
@@ -117,7 +126,7 @@ impl LineIndex {
         let offset = floor_char_boundary(text, offset.min(self.len) as usize);
         let line = self.line_of(to_u32(offset));
         let start = self.starts[line] as usize;
-        let col = match &self.checkpoints[line] {
+        let col = match self.checkpoints.get(line).and_then(Option::as_ref) {
             None => offset - start,
             Some(cps) => {
                 let rel = offset - start;

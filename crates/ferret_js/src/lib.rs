@@ -50,12 +50,55 @@ fn fuel_for(len: usize) -> u64 {
     1_000_000 + 8 * len as u64
 }
 
-/// Reusable analyser. Owns one long-lived analysis thread with a large stack (spawning a
-/// thread per file cost ~0.4 ms, more than parsing an average file) which keeps oxc's arena
-/// allocator between files. The source is copied to that thread: a memcpy, far cheaper
-/// than parsing. Create one per engine thread and reuse it for every file.
+/// Reusable analyser, keeping oxc's arena allocator between files. On a thread marked with
+/// [`mark_analysis_thread`] it analyses in place; elsewhere it owns one long-lived analysis
+/// thread with a large stack (spawning a thread per file cost ~0.4 ms, more than parsing an
+/// average file) and copies each source to it. Create one per engine thread and reuse it for
+/// every file.
 pub struct Analyzer {
     worker: Option<Worker>,
+    /// The arena for files analysed in place (see [`mark_analysis_thread`]).
+    arena: Option<Allocator>,
+}
+
+thread_local! {
+    /// Set by [`mark_analysis_thread`] on threads built with [`ANALYSIS_STACK_BYTES`].
+    static BIG_STACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Declares that the calling thread was created with a stack of at least
+/// [`ANALYSIS_STACK_BYTES`], so an [`Analyzer`] used on it analyses in place instead of
+/// handing every file to its own big-stack thread. The hand-off (a source copy, two channel
+/// messages and two thread wake-ups per file) cost ~8% of a full scan; an engine whose worker
+/// threads are built with this stack size calls this from the pool's start handler. Calling it
+/// on a thread with a smaller stack turns a deeply nested hostile file into a stack overflow.
+pub fn mark_analysis_thread() {
+    BIG_STACK.with(|c| c.set(true));
+}
+
+fn on_analysis_thread() -> bool {
+    BIG_STACK.with(std::cell::Cell::get)
+}
+
+/// Parses and analyses one file on the current thread with `allocator` (reset first), catching
+/// a panic so one hostile file cannot take the scan down. `None` when the analysis panicked;
+/// the caller then discards the arena, which may hold a half-built AST.
+fn run_job(allocator: &mut Allocator, job: &JobRef<'_>) -> Option<FileFacts> {
+    allocator.reset();
+    let allocator = &*allocator;
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut out = FileFacts::new(job.path, job.kind, job.source.len() as u64);
+        analyze_program(allocator, job.path, job.source, job.source_type, &mut out);
+        out
+    }))
+    .ok()
+}
+
+struct JobRef<'a> {
+    path: &'a str,
+    source: &'a str,
+    source_type: SourceType,
+    kind: FileKind,
 }
 
 struct Job {
@@ -81,24 +124,20 @@ impl Worker {
             .spawn(move || {
                 let mut allocator = Allocator::default();
                 for job in job_rx {
-                    allocator.reset();
-                    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        let mut out =
-                            FileFacts::new(job.path.as_str(), job.kind, job.source.len() as u64);
-                        analyze_program(
-                            &allocator,
-                            &job.path,
-                            &job.source,
-                            job.source_type,
-                            &mut out,
-                        );
-                        out
-                    }));
-                    if run.is_err() {
+                    let run = run_job(
+                        &mut allocator,
+                        &JobRef {
+                            path: &job.path,
+                            source: &job.source,
+                            source_type: job.source_type,
+                            kind: job.kind,
+                        },
+                    );
+                    if run.is_none() {
                         // The arena may hold a half-built AST; start afresh.
                         allocator = Allocator::default();
                     }
-                    if result_tx.send(run.ok()).is_err() {
+                    if result_tx.send(run).is_err() {
                         return;
                     }
                 }
@@ -177,8 +216,11 @@ fn source_type(path: &str) -> SourceType {
 
 impl Analyzer {
     pub fn new() -> Self {
-        // Spawned lazily, on the first file.
-        Self { worker: None }
+        // Spawned lazily, on the first file that needs it.
+        Self {
+            worker: None,
+            arena: None,
+        }
     }
 
     /// Never panics on any input. `path` is package-relative ('/'-separated).
@@ -204,18 +246,35 @@ impl Analyzer {
             facts.status = ParseStatus::Skipped { reason };
             return facts;
         }
-        if self.worker.is_none() {
-            self.worker = Worker::spawn();
-        }
-        let job = Job {
-            path: path.to_string(),
-            source: source.to_string(),
-            source_type: st,
-            kind,
-        };
-        let outcome = match &self.worker {
-            Some(w) => w.run(job),
-            None => Err(()),
+        let outcome = if on_analysis_thread() {
+            let arena = self.arena.get_or_insert_with(Allocator::default);
+            let run = run_job(
+                arena,
+                &JobRef {
+                    path,
+                    source,
+                    source_type: st,
+                    kind,
+                },
+            );
+            if run.is_none() {
+                self.arena = None;
+            }
+            Ok(run)
+        } else {
+            if self.worker.is_none() {
+                self.worker = Worker::spawn();
+            }
+            let job = Job {
+                path: path.to_string(),
+                source: source.to_string(),
+                source_type: st,
+                kind,
+            };
+            match &self.worker {
+                Some(w) => w.run(job),
+                None => Err(()),
+            }
         };
         match outcome {
             Ok(Some(out)) => {
@@ -292,7 +351,6 @@ pub fn text_facts(source: &str) -> TextFacts {
     let mut lines = 0u32;
     let mut longest = 0u32;
     let mut longest_code_chars = 0u32;
-    let mut total_chars = 0u64;
     // Line by line (memchr finds the ends); characters are counted as bytes that are not
     // UTF-8 continuation bytes, a loop the compiler vectorises. Code characters are only
     // counted for a line that is the longest so far.
@@ -304,11 +362,14 @@ pub fn text_facts(source: &str) -> TextFacts {
         if end.is_none() && line.is_empty() {
             break;
         }
-        let chars = count_chars(line);
-        total_chars += u64::from(chars);
-        if chars > longest {
-            longest = chars;
-            longest_code_chars = count_code(line);
+        // A line has at most as many characters as bytes: only a line longer in bytes than
+        // the longest so far needs counting.
+        if line.len() > longest as usize {
+            let chars = count_chars(line);
+            if chars > longest {
+                longest = chars;
+                longest_code_chars = count_code(line);
+            }
         }
         lines += 1;
         match end {
@@ -316,6 +377,7 @@ pub fn text_facts(source: &str) -> TextFacts {
             None => break,
         }
     }
+    let total_chars = u64::from(count_chars(bytes));
     let avg = if lines == 0 {
         0
     } else {
@@ -376,6 +438,17 @@ fn is_nesting_keyword(word: &[u8]) -> bool {
 /// `if (a)\n if (b)\n ...` keeps counting).
 pub fn prescan(source: &str) -> Result<(), String> {
     let b = source.as_bytes();
+    // Neither limit can be reached by a file shorter than the run limit with fewer opening
+    // brackets than the nesting limit (the depth is at most the number of openers, a run at
+    // most the length); a vectorised count settles most files without the byte loop.
+    if b.len() <= MAX_OPERATOR_RUN as usize
+        && b.iter()
+            .filter(|&&c| matches!(c, b'(' | b'[' | b'{'))
+            .count()
+            <= MAX_NESTING as usize
+    {
+        return Ok(());
+    }
     let mut depth: u32 = 0;
     // Operator-run counter per nesting level (levels above MAX_NESTING are rejected first).
     let mut runs: Vec<u32> = vec![0; MAX_NESTING as usize + 2];
@@ -405,11 +478,12 @@ pub fn prescan(source: &str) -> Result<(), String> {
             }
             c if c.is_ascii_alphabetic() || c == b'_' || c == b'$' => {
                 let start = i;
-                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'$')
-                {
-                    i += 1;
-                }
-                let keyword = is_nesting_keyword(&b[start..i]);
+                // A table lookup per byte: identifiers are most of the text.
+                i += b[i..]
+                    .iter()
+                    .position(|&x| !IDENT_BYTE[usize::from(x)])
+                    .unwrap_or(b.len() - i);
+                let keyword = i - start <= 10 && is_nesting_keyword(&b[start..i]);
                 continues = keyword;
                 if keyword {
                     bump(&mut runs[depth as usize])?;
@@ -478,6 +552,18 @@ fn string_end(b: &[u8], mut i: usize, q: u8) -> usize {
     }
     i
 }
+
+/// Bytes that continue an ASCII identifier (`[A-Za-z0-9_$]`).
+static IDENT_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+        c += 1;
+    }
+    t
+};
 
 fn bump(run: &mut u32) -> Result<(), String> {
     *run += 1;

@@ -54,11 +54,36 @@ pub fn is_python_path(path: &str) -> bool {
         .is_some_and(|(_, e)| matches!(e.to_ascii_lowercase().as_str(), "py" | "pyw" | "pyi"))
 }
 
-/// Reusable analyser. Owns one long-lived analysis thread with a large stack (spawning a
-/// thread per file would cost more than parsing an average file). Create one per engine
-/// thread and reuse it for every file.
+/// Reusable analyser. On a thread marked with [`mark_analysis_thread`] it analyses in place;
+/// elsewhere it owns one long-lived analysis thread with a large stack (spawning a thread per
+/// file would cost more than parsing an average file). Create one per engine thread and reuse
+/// it for every file.
 pub struct Analyzer {
     worker: Option<Worker>,
+}
+
+thread_local! {
+    /// Set by [`mark_analysis_thread`] on threads built with [`ANALYSIS_STACK_BYTES`].
+    static BIG_STACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Declares that the calling thread was created with a stack of at least
+/// [`ANALYSIS_STACK_BYTES`], so an [`Analyzer`] used on it analyses in place instead of
+/// handing each file to its own big-stack thread (a source copy and two thread wake-ups per
+/// file). Calling it on a thread with a smaller stack turns a deeply nested hostile file into a
+/// stack overflow.
+pub fn mark_analysis_thread() {
+    BIG_STACK.with(|c| c.set(true));
+}
+
+/// Analyses one file on the current thread; `None` when the analysis panicked.
+fn run_job(path: &str, source: &str) -> Option<FileFacts> {
+    std::panic::catch_unwind(|| {
+        let mut out = FileFacts::new(path, FileKind::Python, source.len() as u64);
+        analyze_module(path, source, &mut out);
+        out
+    })
+    .ok()
 }
 
 struct Job {
@@ -81,16 +106,8 @@ impl Worker {
             .stack_size(ANALYSIS_STACK_BYTES)
             .spawn(move || {
                 for job in job_rx {
-                    let run = std::panic::catch_unwind(|| {
-                        let mut out = FileFacts::new(
-                            job.path.as_str(),
-                            FileKind::Python,
-                            job.source.len() as u64,
-                        );
-                        analyze_module(&job.path, &job.source, &mut out);
-                        out
-                    });
-                    if result_tx.send(run.ok()).is_err() {
+                    let run = run_job(&job.path, &job.source);
+                    if result_tx.send(run).is_err() {
                         return;
                     }
                 }
@@ -150,16 +167,20 @@ impl Analyzer {
             facts.status = ParseStatus::Skipped { reason };
             return facts;
         }
-        if self.worker.is_none() {
-            self.worker = Worker::spawn();
-        }
-        let job = Job {
-            path: path.to_string(),
-            source: source.to_string(),
-        };
-        let outcome = match &self.worker {
-            Some(w) => w.run(job),
-            None => Err(()),
+        let outcome = if BIG_STACK.with(std::cell::Cell::get) {
+            Ok(run_job(path, source))
+        } else {
+            if self.worker.is_none() {
+                self.worker = Worker::spawn();
+            }
+            let job = Job {
+                path: path.to_string(),
+                source: source.to_string(),
+            };
+            match &self.worker {
+                Some(w) => w.run(job),
+                None => Err(()),
+            }
         };
         match outcome {
             Ok(Some(out)) => {

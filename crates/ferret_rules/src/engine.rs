@@ -23,10 +23,16 @@ use std::collections::{BTreeSet, VecDeque};
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// Stack size of the analysis workers. The parser and the semantic pass recurse over the
-/// AST; the analyser bounds nesting itself, and this large stack is the second line of
-/// defence against a crafted file of deeply nested expressions.
-const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;
+/// Stack size of the analysis workers: the analysers' own big stack, so they parse in place
+/// on the worker (see `ferret_js::mark_analysis_thread`) instead of handing every file to a
+/// thread of their own. The parsers recurse over the AST; the analysers bound nesting
+/// themselves and size this stack for that bound. Only touched pages are committed.
+const WORKER_STACK_BYTES: usize =
+    if ferret_js::ANALYSIS_STACK_BYTES > ferret_python::ANALYSIS_STACK_BYTES {
+        ferret_js::ANALYSIS_STACK_BYTES
+    } else {
+        ferret_python::ANALYSIS_STACK_BYTES
+    };
 
 /// The manifest file of an npm package, relative to the package root.
 pub const MANIFEST: &str = "package.json";
@@ -391,7 +397,11 @@ fn pool(threads: Option<NonZeroUsize>) -> Option<Arc<rayon::ThreadPool>> {
             .num_threads(n)
             .stack_size(WORKER_STACK_BYTES)
             .thread_name(|i| format!("ferret-analyze-{i}"))
-            .start_handler(|_| ON_ANALYSIS_POOL.with(|c| c.set(true)))
+            .start_handler(|_| {
+                ON_ANALYSIS_POOL.with(|c| c.set(true));
+                ferret_js::mark_analysis_thread();
+                ferret_python::mark_analysis_thread();
+            })
             .build()
             .ok()?,
     );

@@ -320,7 +320,13 @@ pub fn detect_technique(pkg: &PackageFacts, technique: Technique) -> Vec<Detecti
 /// What a command line does, by technique, with a short reason.
 pub fn command_techniques(cmd: &str) -> Vec<(Technique, &'static str)> {
     let mut out = Vec::new();
-    if cmd.len() > 16 * 1024 {
+    // Every pattern below spans at least 7 bytes and holds a space, `/` or `-` (`rm -r ~`,
+    // `/dev/tcp/`, `--no-preserve-root`); this runs on every string of every file, most of
+    // which are single words, so they are turned away before the lowercase copy.
+    if cmd.len() > 16 * 1024
+        || cmd.len() < 7
+        || memchr::memchr3(b' ', b'/', b'-', cmd.as_bytes()).is_none()
+    {
         return out;
     }
     let l = cmd.to_ascii_lowercase();

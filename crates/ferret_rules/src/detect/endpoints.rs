@@ -241,7 +241,14 @@ pub struct Found<'a> {
 pub fn extract(s: &str) -> Vec<Found<'_>> {
     let mut out = Vec::new();
     let bytes = s.as_bytes();
-    for pos in memmem::find_iter(bytes, b"://") {
+    // Both forms below need a `.` or a `:`; most strings of a code file have neither, and
+    // this is called for every one of them.
+    if memchr::memchr2(b'.', b':', bytes).is_none() {
+        return out;
+    }
+    static SCHEME_SEP: std::sync::LazyLock<memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memmem::Finder::new(b"://"));
+    for pos in SCHEME_SEP.find_iter(bytes) {
         if out.len() >= MAX_PER_STRING {
             break;
         }
