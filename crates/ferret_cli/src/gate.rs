@@ -117,6 +117,13 @@ pub struct GateArgs {
     args: Vec<OsString>,
 }
 
+impl GateArgs {
+    /// `--version` was given before the wrapped command's arguments: it is theirs.
+    pub fn pass_version_on(&mut self) {
+        self.args.insert(0, "--version".into());
+    }
+}
+
 /// Which wrapped command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tool {

@@ -221,10 +221,23 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode> {
+fn run(mut cli: Cli) -> Result<ExitCode> {
     if cli.version {
-        print_out(&version_text())?;
-        return Ok(ExitCode::SUCCESS);
+        // `ferret npm --version` asks npm (clap takes the global flag before the wrapped
+        // command's arguments start).
+        if let Some(
+            Command::Npm(args)
+            | Command::Npx(args)
+            | Command::Pnpm(args)
+            | Command::Yarn(args)
+            | Command::Pip(args),
+        ) = &mut cli.command
+        {
+            args.pass_version_on();
+        } else {
+            print_out(&version_text())?;
+            return Ok(ExitCode::SUCCESS);
+        }
     }
     match cli.command {
         Some(Command::Scan(args)) => scan(&args),

@@ -164,6 +164,16 @@ pub(super) fn check(real: &RealCommand, args: &[String], cwd: &Path) -> Result<O
         .context("cannot determine the package index")?;
     let client = PypiClient::new(config);
     let pre = args.iter().any(|a| a == "--pre");
+    // The user's own format choices: with `--only-binary :all:` pip never builds (no
+    // stubs); with `--prefer-binary` it takes an older wheel over a newer sdist (no
+    // newer-sdist stubs); with `--no-binary` it may build the sdist of a version whose
+    // wheel was resolved here, so that sdist is scanned too.
+    let only_binary = args
+        .windows(2)
+        .any(|w| w[0] == "--only-binary" && w[1] == ":all:")
+        || args.iter().any(|a| a == "--only-binary=:all:");
+    let prefer_binary = only_binary || args.iter().any(|a| a == "--prefer-binary");
+    let no_binary = args.iter().any(|a| a.starts_with("--no-binary"));
 
     let mut stubs: BTreeMap<(String, String), Stub> = BTreeMap::new();
     let mut items = None;
@@ -187,7 +197,7 @@ pub(super) fn check(real: &RealCommand, args: &[String], cwd: &Path) -> Result<O
                 args.join(" ")
             );
         }
-        if !out.status.success() {
+        if !out.status.success() && !only_binary {
             // A requirement without any wheel: read its sdists and try again.
             let missing: Vec<(String, String)> = stderr
                 .lines()
@@ -217,19 +227,40 @@ pub(super) fn check(real: &RealCommand, args: &[String], cwd: &Path) -> Result<O
             }
             continue;
         }
+        if !out.status.success() {
+            show(&out);
+            bail!(
+                "pip could not resolve `pip {}` ({}); nothing was changed",
+                args.join(" "),
+                out.status
+            );
+        }
         let text = std::fs::read(&report_path).context("pip wrote no --report")?;
         let resolved = parse_report(&text)?;
         // A newer release with no wheel is what the real pip would build: offer it too.
         let mut added = 0;
-        for item in &resolved {
+        // Only versions every known specifier allows (the user's requirements and the
+        // Requires-Dist of the resolved releases; markers ignored, which can only leave a
+        // candidate out, and then the pins keep the checked version).
+        let mut specs: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let operands = args.iter().skip_while(|a| *a != "install").skip(1);
+        let requires = resolved.iter().flat_map(|i| i.requires.iter());
+        for req in operands.chain(requires).filter(|a| !a.starts_with('-')) {
+            if let Some((name, spec)) = split_requirement(req) {
+                specs.entry(normalize_name(&name)).or_default().push(spec);
+            }
+        }
+        for item in resolved.iter().filter(|_| !prefer_binary) {
             let Some(current) = Version::parse(&item.version) else {
                 continue;
             };
             if item.url.starts_with("file:") && item.url.contains("/stubs/") {
                 continue;
             }
+            let known = specs.get(&normalize_name(&item.name));
             added += add_stubs(&client, &item.name, &stubs_dir, &mut stubs, pre, |v| {
                 Version::parse(v).is_some_and(|v| v > current)
+                    && known.is_none_or(|all| all.iter().all(|spec| spec_allows(spec, v)))
             })
             .unwrap_or(0);
         }
@@ -265,12 +296,25 @@ pub(super) fn check(real: &RealCommand, args: &[String], cwd: &Path) -> Result<O
                 scan_dist(&bytes, &file, &item.name, &item.version, &limits)
             }),
         };
-        match scanned {
-            Ok(pkg) => report.packages.push(pkg),
-            Err(e) => report.errors.push(ScanError {
-                target: format!("pypi:{}=={}", item.name, item.version),
-                error: format!("{e:#}"),
-            }),
+        let also_sdist = if no_binary && !stubs.contains_key(&key) {
+            match fetch_sdist(&client, &item.name, &item.version) {
+                Ok(Some((file, bytes))) => {
+                    Some(scan_dist(&bytes, &file, &item.name, &item.version, &limits))
+                }
+                Ok(None) => None,
+                Err(e) => Some(Err(e)),
+            }
+        } else {
+            None
+        };
+        for scanned in std::iter::once(scanned).chain(also_sdist) {
+            match scanned {
+                Ok(pkg) => report.packages.push(pkg),
+                Err(e) => report.errors.push(ScanError {
+                    target: format!("pypi:{}=={}", item.name, item.version),
+                    error: format!("{e:#}"),
+                }),
+            }
         }
     }
     report.packages.sort_by(|a, b| {
@@ -341,15 +385,19 @@ fn resolve(
 
 /// `ERROR: No matching distribution found for foo>=1` -> ("foo", ">=1").
 fn no_matching_distribution(line: &str) -> Option<(String, String)> {
-    let req = line
-        .split_once("No matching distribution found for ")?
-        .1
-        .trim();
+    split_requirement(line.split_once("No matching distribution found for ")?.1)
+}
+
+/// A PEP 508 requirement's name and version specifier (`foo[x] (>=1,<2) ; marker` ->
+/// ("foo", ">=1,<2")); `None` when it does not start with a name. A direct reference
+/// (`foo @ url`) has no specifier.
+fn split_requirement(req: &str) -> Option<(String, String)> {
+    let req = req.trim();
     let end = req
         .find(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
         .unwrap_or(req.len());
     let name = &req[..end];
-    if name.is_empty() {
+    if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
         return None;
     }
     let rest = req[end..].trim_start();
@@ -359,7 +407,10 @@ fn no_matching_distribution(line: &str) -> Option<(String, String)> {
         None => rest,
     };
     let spec = rest.split(';').next().unwrap_or("").trim();
-    let spec = spec.trim_start_matches('(').trim_end_matches(')');
+    if spec.starts_with('@') {
+        return Some((name.to_owned(), String::new()));
+    }
+    let spec = spec.trim_start_matches('(').trim_end_matches(')').trim();
     Some((name.to_owned(), spec.to_owned()))
 }
 
@@ -621,6 +672,8 @@ struct ReportItem {
     version: String,
     url: String,
     sha256: Option<String>,
+    /// `Requires-Dist` of this release.
+    requires: Vec<String>,
 }
 
 fn parse_report(bytes: &[u8]) -> Result<Vec<ReportItem>> {
@@ -654,14 +707,43 @@ fn parse_report(bytes: &[u8]) -> Result<Vec<ReportItem>> {
                     .and_then(|h| h.strip_prefix("sha256="))
                     .map(str::to_owned)
             });
+        let requires = entry
+            .pointer("/metadata/requires_dist")
+            .and_then(serde_json::Value::as_array)
+            .map(|a| a.iter().filter_map(text).collect())
+            .unwrap_or_default();
         items.push(ReportItem {
             name,
             version,
             url,
             sha256,
+            requires,
         });
     }
     Ok(items)
+}
+
+/// The sdist of a release from the index (`--no-binary`: pip may build it).
+/// `None` when it has none (then pip cannot build it either).
+fn fetch_sdist(
+    client: &PypiClient,
+    name: &str,
+    version: &str,
+) -> Result<Option<(PypiFile, Vec<u8>)>> {
+    let want = Version::parse(version);
+    let files = client
+        .simple_files(name)
+        .with_context(|| format!("cannot list `{name}` on the package index"))?;
+    let Some(file) = files
+        .into_iter()
+        .find(|f| !f.wheel && want.is_some() && Version::parse(&f.version) == want)
+    else {
+        return Ok(None);
+    };
+    let bytes = client
+        .download(&file)
+        .with_context(|| format!("cannot download {}", file.filename))?;
+    Ok(Some((file, bytes)))
 }
 
 /// Downloads (or reads, for `file:` URLs) one file of the report and checks its sha256.
