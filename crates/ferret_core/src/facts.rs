@@ -223,8 +223,9 @@ pub struct FileFacts {
     /// source order; function `i` is scope `i + 1` (see [`CallFact::scope`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub functions: Vec<crate::location::Span>,
-    /// Content-defined chunks of a code file's text, set by the package diff only (a scan
-    /// leaves them empty): what `major-refactor` compares to measure how much code changed.
+    /// Content-defined chunks of a code file's text, set by the package diff only, for the
+    /// files that differ between the two versions (a scan leaves them empty): what
+    /// `major-refactor` compares to measure how much code changed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub chunks: Vec<ContentChunk>,
 }

@@ -114,8 +114,8 @@ pub fn diff_with(
 
 /// The facts of both versions as the change rules see them. A file identical in both (same
 /// path, same bytes: most files of a release) is analysed once and its facts shared, so a
-/// diff costs one scan plus the changed files; code files carry their content chunks
-/// ([`content_chunks`]).
+/// diff costs one scan plus the changed files; the code files that differ carry their
+/// content chunks ([`content_chunks`]).
 pub fn diff_facts(
     old: &PackageTree,
     new: &PackageTree,
@@ -131,9 +131,8 @@ pub fn diff_facts(
         })
         .copied()
         .collect();
-    let mut shared_facts = analyse_files(&identical, ecosystem);
-    chunk_code_files(&mut shared_facts, &new_files);
-    let shared: HashMap<String, FileFacts> = shared_facts
+    // Identical files get no chunks: `code_churn` skips a file unchanged at its path.
+    let shared: HashMap<String, FileFacts> = analyse_files(&identical, ecosystem)
         .into_iter()
         .map(|f| (f.path.clone(), f))
         .collect();
@@ -150,7 +149,7 @@ pub fn diff_facts(
                 .filter_map(|f| shared.get(&f.path).cloned().or_else(|| fresh.next()))
                 .collect()
         });
-        chunk_code_files(&mut facts.files, files);
+        chunk_code_files(&mut facts.files, files, &shared);
         facts
     };
     rayon::join(|| build(old, &old_files), || build(new, &new_files))
@@ -165,11 +164,15 @@ fn by_path(tree: &PackageTree) -> HashMap<&str, &TreeFile> {
     m
 }
 
-/// Sets the content chunks of the code files that have none.
-fn chunk_code_files(facts: &mut [FileFacts], files: &HashMap<&str, &TreeFile>) {
+/// Sets the content chunks of the code files that are not identical in both versions.
+fn chunk_code_files(
+    facts: &mut [FileFacts],
+    files: &HashMap<&str, &TreeFile>,
+    identical: &HashMap<String, FileFacts>,
+) {
     facts
         .par_iter_mut()
-        .filter(|f| f.is_code() && f.chunks.is_empty())
+        .filter(|f| f.is_code() && !identical.contains_key(&f.path))
         .for_each(|f| {
             if let Some(t) = files.get(f.path.as_str()) {
                 f.chunks = content_chunks(&t.data);
@@ -286,7 +289,7 @@ pub fn weigh_publisher(mut finding: Finding, old: &PackageFacts, new: &PackageFa
     finding
 }
 
-/// How much code differs between two versions, in non-whitespace bytes.
+/// How much code differs between two versions, in bytes of code files.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct CodeChurn {
     /// Bytes of the new version's chunks the old one lacks plus the old one's the new lacks.
@@ -298,20 +301,32 @@ pub struct CodeChurn {
     pub files: usize,
 }
 
-/// The chunks of a code file; a file without chunks (facts not built by the diff) counts as
-/// one chunk of its size, so the comparison falls back to sizes.
-fn chunks_of(f: &FileFacts) -> std::borrow::Cow<'_, [ContentChunk]> {
-    if f.chunks.is_empty() && f.size > 0 {
-        let len = u32::try_from(f.size).unwrap_or(u32::MAX);
-        std::borrow::Cow::Owned(vec![ContentChunk { hash: f.size, len }])
-    } else {
-        std::borrow::Cow::Borrowed(&f.chunks)
+/// The chunks of a code file with each chunk's share of the file's bytes (chunks count
+/// non-whitespace bytes; the file's whitespace is spread over them, so files whose chunks
+/// were not computed count in the same unit). A file without chunks (unchanged, or facts not
+/// built by the diff) is one chunk of its size, so the comparison falls back to sizes.
+fn weighted_chunks(f: &FileFacts) -> Vec<(u64, u64)> {
+    let counted: u64 = f.chunks.iter().map(|c| u64::from(c.len)).sum();
+    if counted == 0 {
+        return if f.size > 0 {
+            vec![(f.size, f.size)]
+        } else {
+            Vec::new()
+        };
     }
+    f.chunks
+        .iter()
+        .map(|c| {
+            let bytes = u128::from(c.len) * u128::from(f.size) / u128::from(counted);
+            (c.hash, u64::try_from(bytes).unwrap_or(u64::MAX))
+        })
+        .collect()
 }
 
-/// How much code differs between two versions (what `major-refactor` measures). Chunks are
-/// matched across the whole package (a moved file is not new code), each old
-/// chunk at most once; files unchanged at the same path are skipped without a lookup.
+/// How much code differs between two versions (what `major-refactor` measures): the bytes of
+/// code-file chunks one version has and the other lacks. Chunks are matched across the whole
+/// package (a moved file is not new code), each old chunk at most once; a file whose path,
+/// size and chunks are the same in both versions is skipped without a lookup.
 pub fn code_churn(old: &PackageFacts, new: &PackageFacts) -> CodeChurn {
     let unchanged = |f: &FileFacts, other: &PackageFacts| {
         other
@@ -325,28 +340,26 @@ pub fn code_churn(old: &PackageFacts, new: &PackageFacts) -> CodeChurn {
         if unchanged(f, new) {
             continue;
         }
-        for c in chunks_of(f).iter() {
-            let e = pool.entry(c.hash).or_insert((0, u64::from(c.len)));
-            e.0 += 1;
+        for (hash, bytes) in weighted_chunks(f) {
+            pool.entry(hash).or_insert((0, bytes)).0 += 1;
         }
     }
     for f in new.files.iter().filter(|f| f.is_code()) {
         out.files += 1;
+        out.total += f.size;
         if unchanged(f, old) {
-            out.total += chunks_of(f).iter().map(|c| u64::from(c.len)).sum::<u64>();
             continue;
         }
         out.files_changed += 1;
-        for c in chunks_of(f).iter() {
-            out.total += u64::from(c.len);
-            match pool.get_mut(&c.hash) {
+        for (hash, bytes) in weighted_chunks(f) {
+            match pool.get_mut(&hash) {
                 Some((n, _)) if *n > 0 => *n -= 1,
-                _ => out.changed += u64::from(c.len),
+                _ => out.changed += bytes,
             }
         }
     }
-    let gone: u64 = pool.values().map(|(n, len)| n * len).sum();
-    out.changed += gone;
+    let gone: u64 = pool.values().map(|(n, bytes)| n * bytes).sum();
+    out.changed = (out.changed + gone).min(out.total + gone);
     out.total += gone;
     out
 }
