@@ -374,9 +374,21 @@ fn project_diff(args: &DiffArgs, root: &Path, base: &str) -> Result<ProjectDiffR
     })
 }
 
+/// Packages diffed or scanned at once in a project diff: fetching is mostly waiting on the
+/// network, and each diff spreads its files over the analysis pool anyway.
+const PACKAGE_WORKERS: usize = 4;
+
+/// One added or updated package of a project diff.
+struct Job<'a> {
+    item: &'a Item,
+    /// The version it replaces (an update), or none (an addition).
+    predecessor: Option<&'a Item>,
+}
+
 /// The package changes from `old_plan` to `new_plan`: each updated package diffed, each
 /// added one scanned (the new side's content from `root`'s node_modules when it holds the
-/// locked version), removals listed.
+/// locked version), removals listed. Packages are fetched and analysed
+/// [`PACKAGE_WORKERS`] at a time; the output order is the plans' (by name).
 pub(crate) fn diff_plans(
     old_plan: &Plan,
     new_plan: &Plan,
@@ -392,8 +404,8 @@ pub(crate) fn diff_plans(
     };
     let (old_items, new_items) = (by_name(old_plan), by_name(new_plan));
     let names: BTreeSet<&String> = old_items.keys().chain(new_items.keys()).collect();
-    let mut changes = Vec::new();
-    let mut errors = Vec::new();
+    // Each slot is a job to run or a removal, in output order.
+    let mut slots: Vec<Result<Job<'_>, PackageChange>> = Vec::new();
     for name in names {
         let olds = old_items.get(name).map_or(&[][..], Vec::as_slice);
         let news = new_items.get(name).map_or(&[][..], Vec::as_slice);
@@ -411,61 +423,115 @@ pub(crate) fn diff_plans(
         // highest removed version (the usual single-version bump).
         let predecessor = removed.last().copied();
         for item in &added {
-            let mut change = change_of(item, ChangeKind::Added);
-            match predecessor {
-                Some(old) => {
-                    change.change = ChangeKind::Changed;
-                    change.old_version = Some(old.version.clone());
-                    match (
-                        fetcher.open_item(old, None),
-                        fetcher.open_item(item, Some(root)),
-                    ) {
-                        (Ok(o), Ok(n)) => {
-                            let mut reg = fetcher
-                                .registry_facts(name, &[&old.version, &item.version])
-                                .into_iter();
-                            let input = DiffInput {
-                                old_registry: reg.next().flatten(),
-                                new_registry: reg.next().flatten(),
-                            };
-                            let mut d = diff_with(&o, &n, Ecosystem::Npm, &input);
-                            d.report.project = Some(item.project.clone());
-                            change.diff = Some(Box::new(d));
-                        }
-                        (Err(e), _) | (_, Err(e)) => change.error = Some(e),
-                    }
-                }
-                None => match fetcher.open_item(item, Some(root)) {
-                    Ok(tree) => {
-                        let mut r = ferret_rules::engine::scan(&tree, Ecosystem::Npm);
-                        r.project = Some(item.project.clone());
-                        if r.package.name.is_empty() {
-                            r.package.name.clone_from(&item.name);
-                            r.package.version.clone_from(&item.version);
-                        }
-                        change.report = Some(Box::new(r));
-                    }
-                    Err(e) => change.error = Some(e),
-                },
-            }
-            if let Some(e) = &change.error {
-                errors.push(ScanError {
-                    target: format!("{}@{}", item.name, item.version),
-                    error: e.clone(),
-                });
-            }
-            changes.push(change);
+            slots.push(Ok(Job { item, predecessor }));
         }
         for old in &removed {
             if added.is_empty() || predecessor.is_some_and(|p| p.version != old.version) {
                 let mut c = change_of(old, ChangeKind::Removed);
                 c.new_version = None;
                 c.old_version = Some(old.version.clone());
-                changes.push(c);
+                slots.push(Err(c));
             }
         }
     }
+    let jobs: Vec<&Job<'_>> = slots.iter().filter_map(|s| s.as_ref().ok()).collect();
+    let mut done =
+        run_parallel(&jobs, PACKAGE_WORKERS, |job| run_job(job, root, fetcher)).into_iter();
+    let mut changes = Vec::with_capacity(slots.len());
+    let mut errors = Vec::new();
+    for slot in slots {
+        let change = match slot {
+            Ok(_) => match done.next() {
+                Some(c) => c,
+                None => continue,
+            },
+            Err(removal) => removal,
+        };
+        if let Some(e) = &change.error {
+            errors.push(ScanError {
+                target: format!(
+                    "{}@{}",
+                    change.name,
+                    change.new_version.as_deref().unwrap_or_default()
+                ),
+                error: e.clone(),
+            });
+        }
+        changes.push(change);
+    }
     (changes, errors)
+}
+
+/// `f` over `items` on up to `workers` threads; results in the items' order.
+fn run_parallel<T: Sync, R: Send>(
+    items: &[T],
+    workers: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<R>>> =
+        items.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..workers.clamp(1, items.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let r = f(item);
+                    if let Ok(mut slot) = results[i].lock() {
+                        *slot = Some(r);
+                    }
+                }
+            });
+        }
+    });
+    results
+        .into_iter()
+        .filter_map(|m| m.into_inner().ok().flatten())
+        .collect()
+}
+
+/// Diffs an update against its predecessor, or scans an addition.
+fn run_job(job: &Job<'_>, root: &Path, fetcher: &Fetcher) -> PackageChange {
+    let item = job.item;
+    let mut change = change_of(item, ChangeKind::Added);
+    match job.predecessor {
+        Some(old) => {
+            change.change = ChangeKind::Changed;
+            change.old_version = Some(old.version.clone());
+            match (
+                fetcher.open_item(old, None),
+                fetcher.open_item(item, Some(root)),
+            ) {
+                (Ok(o), Ok(n)) => {
+                    let mut reg = fetcher
+                        .registry_facts(&item.name, &[&old.version, &item.version])
+                        .into_iter();
+                    let input = DiffInput {
+                        old_registry: reg.next().flatten(),
+                        new_registry: reg.next().flatten(),
+                    };
+                    let mut d = diff_with(&o, &n, Ecosystem::Npm, &input);
+                    d.report.project = Some(item.project.clone());
+                    change.diff = Some(Box::new(d));
+                }
+                (Err(e), _) | (_, Err(e)) => change.error = Some(e),
+            }
+        }
+        None => match fetcher.open_item(item, Some(root)) {
+            Ok(tree) => {
+                let mut r = ferret_rules::engine::scan(&tree, Ecosystem::Npm);
+                r.project = Some(item.project.clone());
+                if r.package.name.is_empty() {
+                    r.package.name.clone_from(&item.name);
+                    r.package.version.clone_from(&item.version);
+                }
+                change.report = Some(Box::new(r));
+            }
+            Err(e) => change.error = Some(e),
+        },
+    }
+    change
 }
 
 fn change_of(item: &Item, kind: ChangeKind) -> PackageChange {

@@ -283,6 +283,13 @@ fn project_diff_against_a_base_revision() {
     assert_eq!(bad.status.code(), Some(2));
 }
 
+/// A locked package of the yarn/pnpm fixtures: name, version, dependencies.
+type Locked = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
 /// A stand-in for a locked registry package: `package.json` with the name, version and
 /// dependencies and an `index.js`; `debug@4.3.7` (the update under review) also phones home.
 fn stand_in(work: &Path, name: &str, version: &str, deps: &[(&str, &str)]) -> PathBuf {
@@ -318,7 +325,7 @@ fn project_diff_of_real_lockfiles(kind: &str, lockfile_name: &str) {
     let work = tempfile::tempdir().unwrap();
     let cache_dir = work.path().join("cache");
     let cache = ferret_cache::Cache::open(&cache_dir).unwrap();
-    let packages: [(&str, &str, &[(&str, &str)]); 7] = [
+    let packages: [Locked; 7] = [
         ("debug", "4.3.1", &[("ms", "2.1.2")]),
         ("debug", "4.3.7", &[("ms", "^2.1.3")]),
         ("ms", "2.1.2", &[]),
