@@ -286,3 +286,90 @@ fn pip_commands_that_install_nothing_run_unchanged() {
         describe(&out)
     );
 }
+
+/// A stand-in `pip` for the contract with the real one: its dry run copies a prepared
+/// report (and, as it loads no sitecustomize, proves the guard itself); its install
+/// records its arguments and the constraints it was given.
+const FAKE_PIP: &str = r#"#!/bin/sh
+dry=""
+report=""
+prev=""
+for a in "$@"; do
+  [ "$a" = "--dry-run" ] && dry=1
+  [ "$prev" = "--report" ] && report="$a"
+  prev="$a"
+done
+if [ -n "$dry" ]; then
+  : > "$FERRET_PIP_GATE_PROOF"
+  cp "$FAKE_REPORT" "$report"
+  exit 0
+fi
+printf '%s\n' "$@" > "$FAKE_LOG.args"
+printf '%s' "$PIP_CONSTRAINT" > "$FAKE_LOG.env"
+for f in $PIP_CONSTRAINT; do cat "$f"; done > "$FAKE_LOG.pins"
+"#;
+
+#[test]
+fn the_real_pip_gets_the_users_arguments_unchanged_and_pins_to_what_was_checked() {
+    let home = tempfile::tempdir().unwrap();
+    let env = venv(home.path());
+    let fake = home.path().join("fake-bin");
+    std::fs::create_dir(&fake).unwrap();
+    std::fs::write(fake.join("pip"), FAKE_PIP).unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(fake.join("pip"), std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let wheel = format!(
+        "{}/packages/ferret_fixture_benign-1.0.0-py3-none-any.whl",
+        index().trim_end_matches('/').trim_end_matches("/simple")
+    );
+    let digest = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import hashlib, sys, urllib.request; print(hashlib.sha256(urllib.request.urlopen(sys.argv[1]).read()).hexdigest())",
+            &wheel,
+        ])
+        .output()
+        .unwrap();
+    let digest = String::from_utf8_lossy(&digest.stdout).trim().to_owned();
+    assert_eq!(digest.len(), 64, "cannot hash {wheel}");
+    let report = home.path().join("report.json");
+    std::fs::write(
+        &report,
+        serde_json::json!({
+            "version": "1",
+            "install": [{
+                "download_info": {"url": wheel, "archive_info": {"hashes": {"sha256": digest}}},
+                "metadata": {"name": "ferret_fixture_benign", "version": "1.0.0"}
+            }]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let mine = home.path().join("my-constraints.txt");
+    std::fs::write(&mine, "").unwrap();
+    let log = home.path().join("fake");
+    let path = std::env::join_paths(
+        std::iter::once(fake.clone())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    let out = ferret(home.path(), &env, home.path())
+        .args(["pip", "install", "-q", "ferret_fixture_benign==1.0.0"])
+        .env("PATH", path)
+        .env("FAKE_REPORT", &report)
+        .env("FAKE_LOG", &log)
+        .env("PIP_CONSTRAINT", &mine)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let args = std::fs::read_to_string(log.with_extension("args")).unwrap();
+    assert_eq!(args, "install\n-q\nferret_fixture_benign==1.0.0\n");
+    let constraints = std::fs::read_to_string(log.with_extension("env")).unwrap();
+    assert!(
+        constraints.starts_with(&format!("{} ", mine.display())),
+        "the user's constraints come first: {constraints}"
+    );
+    let pins = std::fs::read_to_string(log.with_extension("pins")).unwrap();
+    assert_eq!(pins, "ferret_fixture_benign==1.0.0\n");
+}
