@@ -357,6 +357,7 @@ fn network_filesystem_env_and_sysinfo() {
         "d = dict(os.environ)\n",
         "e = json.dumps({**environ})\n",
         "f = os.environ.items()\n",
+        "g = 'CI' in os.environ or 'HOME' not in environ\n",
     ));
     let env: Vec<(UseKind, Option<&str>, u32)> = f
         .uses_of(ENV)
@@ -372,6 +373,8 @@ fn network_filesystem_env_and_sysinfo() {
             (UseKind::Read, Some("*"), 7),
             (UseKind::Read, Some("*"), 8),
             (UseKind::Read, Some("*"), 9),
+            (UseKind::Read, Some("CI"), 10),
+            (UseKind::Read, Some("HOME"), 10),
         ]
     );
 }

@@ -6,6 +6,9 @@
 //! - **`.pth` auto-exec**: a `.pth` line starting with `import` runs at every interpreter
 //!   start. Legitimate ones import a path hook (`_virtualenv`, `_distutils_hack`); one that
 //!   reaches the network, starts processes or executes code is the 2026 `.pth` campaign.
+//!   An `exec` of a plain constant (no decoder in the file) is judged by the code it runs,
+//!   analysed as Python: coverage's `a1_coverage.pth` execs a literal that imports coverage
+//!   when `COVERAGE_PROCESS_START` is set.
 //! - **Decoded payload dropped and run**: code that decodes data (base64, hex, zlib,
 //!   marshal), writes a file and starts a process, at install time or on import
 //!   (aiohttp-proxy-connector's fake `__pycache__/main.cpython-39.py`).
@@ -15,7 +18,7 @@
 
 use super::{Detection, Step, Technique};
 use ferret_core::{
-    CallFact, Capability, CapabilityUse, FileFacts, FileKind, PackageFacts, UseKind,
+    CallFact, Capability, CapabilityUse, FileFacts, FileKind, PackageFacts, ParseStatus, UseKind,
 };
 
 const DECODERS: &[&str] = &[
@@ -93,7 +96,10 @@ fn pth_autoexec(file: &FileFacts, out: &mut Vec<Detection>) {
     }
     let net = call_uses(file, Capability::Network);
     let shell = call_uses(file, Capability::Shell);
-    let dynamic = call_uses(file, Capability::DynamicCode);
+    let dynamic: Vec<&CapabilityUse> = call_uses(file, Capability::DynamicCode)
+        .into_iter()
+        .filter(|u| !runs_harmless_constant(file, u, 0))
+        .collect();
     if net.is_empty() && shell.is_empty() && dynamic.is_empty() {
         return;
     }
@@ -130,6 +136,42 @@ fn pth_autoexec(file: &FileFacts, out: &mut Vec<Detection>) {
         steps,
         true,
     ));
+}
+
+/// Whether a dynamic-code call runs a plain constant (no decoder anywhere in the file, so
+/// nothing was decoded into it) whose code, analysed as Python, neither reaches the network,
+/// starts a process nor executes code that is not itself such a constant. Nested constants
+/// are followed two levels deep; anything unparsable counts as not harmless.
+fn runs_harmless_constant(file: &FileFacts, u: &CapabilityUse, depth: u32) -> bool {
+    if depth > 2
+        || file
+            .calls
+            .iter()
+            .any(|c| DECODERS.contains(&c.callee.as_str()))
+    {
+        return false;
+    }
+    let Some(code) = file
+        .calls
+        .iter()
+        .find(|c| {
+            c.location.line == u.location.line
+                && c.location.column == u.location.column
+                && matches!(c.callee.as_str(), "exec" | "eval")
+        })
+        .and_then(|c| c.args.first().cloned().flatten())
+    else {
+        return false;
+    };
+    let inner = ferret_python::Analyzer::new().analyze(&file.path, &code);
+    if !matches!(inner.status, ParseStatus::Parsed) {
+        return false;
+    }
+    call_uses(&inner, Capability::Network).is_empty()
+        && call_uses(&inner, Capability::Shell).is_empty()
+        && call_uses(&inner, Capability::DynamicCode)
+            .iter()
+            .all(|d| runs_harmless_constant(&inner, d, depth + 1))
 }
 
 fn decoded_drop_and_run(file: &FileFacts, out: &mut Vec<Detection>) {
@@ -251,6 +293,20 @@ mod tests {
         );
         // A path hook is what `.pth` import lines are for.
         assert!(detections(&[meta, ("_virtualenv.pth", "import _virtualenv\n")]).is_empty());
+        // coverage 7.x: an exec of a constant that imports coverage when asked to.
+        let coverage = "import sys; exec('import os\\n\\nif os.getenv(\"COVERAGE_PROCESS_START\"):\\n try:\\n  import coverage\\n except:\\n  pass\\n else:\\n  coverage.process_startup(slug=\"pth\")')\n";
+        assert!(detections(&[meta, ("a1_coverage.pth", coverage)]).is_empty());
+        // The same shape running a process, or executing decoded code, is the campaign.
+        let spawn = "import sys; exec('import os\\nos.system(\"id\")')\n";
+        assert_eq!(
+            detections(&[meta, ("x.pth", spawn)]),
+            vec![("encoded-payload-exec".to_owned(), true)]
+        );
+        let decoded = "import base64; exec(base64.b64decode('aW1wb3J0IG9z'))\n";
+        assert_eq!(
+            detections(&[meta, ("x.pth", decoded)]),
+            vec![("encoded-payload-exec".to_owned(), true)]
+        );
         assert!(
             detections(&[
                 meta,
