@@ -112,7 +112,12 @@ impl<'a> Scanner<'a> {
                 } else {
                     Ecosystem::Npm
                 };
-                Ok(ferret_rules::engine::scan(&tree, ecosystem))
+                // No registry documents for a local copy: the report lists the metadata
+                // rules as not evaluated instead of passing them silently.
+                let input = ferret_rules::ScanInput::unavailable(
+                    "local directory or archive: no registry metadata",
+                );
+                Ok(ferret_rules::scan_with_metadata(&tree, ecosystem, &input))
             }
             Target::Pypi { name, version } => {
                 crate::pypi::scan(&self.pypi, &name, version.as_deref(), &self.limits)?

@@ -59,6 +59,21 @@ fn render_package(out: &mut String, pkg: &PackageReport, opts: &TerminalOptions,
         .map_or(Cow::Borrowed("unknown"), clean);
     let _ = writeln!(out, "  integrity  {integrity}");
     let _ = writeln!(out, "  source     {}", clean(&info.source));
+    // Registry-metadata rules that could not run: never a silent pass. A project scan says it
+    // once in its summary instead of once per package.
+    if pkg.project.is_none() {
+        for (reason, rules) in not_evaluated_by_reason(pkg) {
+            let _ = writeln!(
+                out,
+                "  {}  {} metadata {} ({}): {}",
+                p.paint(YELLOW_BOLD, "not evaluated"),
+                rules.len(),
+                plural(rules.len() as u64, "rule", "rules"),
+                clean(reason),
+                rules.join(", ")
+            );
+        }
+    }
     // In a project scan, say who pulled a flagged package in: that is what a user acts on.
     if let Some(project) = pkg.project.as_ref()
         && pkg.worst_action() >= Some(Action::Warn)
@@ -331,9 +346,44 @@ fn render_summary(out: &mut String, report: &ScanReport, p: Painter) {
         let targets: Vec<Cow<str>> = report.errors.iter().map(|e| clean(&e.target)).collect();
         let _ = writeln!(out, "  failed:  {}", targets.join(", "));
     }
+    let unevaluated = report
+        .packages
+        .iter()
+        .filter(|pkg| pkg.project.is_some() && !pkg.not_evaluated.is_empty())
+        .count();
+    if unevaluated > 0 {
+        let mut reasons: Vec<&str> = report
+            .packages
+            .iter()
+            .flat_map(|pkg| &pkg.not_evaluated)
+            .map(|n| n.reason.as_str())
+            .collect();
+        reasons.sort_unstable();
+        reasons.dedup();
+        let reasons: Vec<Cow<str>> = reasons.into_iter().map(clean).collect();
+        let _ = writeln!(
+            out,
+            "  not evaluated: registry-metadata rules for {unevaluated} {} ({})",
+            plural(unevaluated as u64, "package", "packages"),
+            reasons.join("; ")
+        );
+    }
     if let Some(project) = &report.project {
         render_project_summary(out, project);
     }
+}
+
+/// The package's not-evaluated rules grouped by reason (sorted), rule ids cleaned.
+fn not_evaluated_by_reason(pkg: &PackageReport) -> Vec<(&str, Vec<Cow<'_, str>>)> {
+    let mut groups: Vec<(&str, Vec<Cow<str>>)> = Vec::new();
+    for n in &pkg.not_evaluated {
+        match groups.iter_mut().find(|(r, _)| *r == n.reason) {
+            Some((_, rules)) => rules.push(clean(&n.rule)),
+            None => groups.push((n.reason.as_str(), vec![clean(&n.rule)])),
+        }
+    }
+    groups.sort_by(|a, b| a.0.cmp(b.0));
+    groups
 }
 
 /// The project lines of the summary: what was scanned (direct / transitive), where each
@@ -611,6 +661,45 @@ mod tests {
         let clean = out.find("@scope/clean@2.0.0").unwrap_or(0);
         assert!(
             !out[clean..].contains("via        my-app > @scope/clean"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn metadata_rules_not_evaluated_are_listed_never_silent() {
+        let mut report = sample_report();
+        let not = |rule: &str, reason: &str| ferret_core::NotEvaluated {
+            rule: rule.into(),
+            reason: reason.into(),
+        };
+        report.packages[1].not_evaluated = vec![
+            not("deprecated", "offline"),
+            not("new-publisher", "no uploader known"),
+            not("recently-published", "offline"),
+        ];
+        let out = render_terminal(&report, &TerminalOptions::default());
+        assert!(
+            out.contains(
+                "  not evaluated  2 metadata rules (offline): deprecated, recently-published\n"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains("  not evaluated  1 metadata rule (no uploader known): new-publisher\n"),
+            "{out}"
+        );
+        // Evaluated packages say nothing.
+        assert_eq!(out.matches("not evaluated").count(), 2, "{out}");
+
+        // In a project scan: one summary line, not one per package.
+        for pkg in &mut report.packages {
+            pkg.project = Some(ferret_core::ProjectPackage::default());
+            pkg.not_evaluated = vec![not("deprecated", "offline")];
+        }
+        let out = render_terminal(&report, &TerminalOptions::default());
+        assert_eq!(out.matches("not evaluated").count(), 1, "{out}");
+        assert!(
+            out.contains("  not evaluated: registry-metadata rules for 2 packages (offline)\n"),
             "{out}"
         );
     }
