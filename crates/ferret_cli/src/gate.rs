@@ -176,7 +176,18 @@ pub fn run(
         let Some(plan) = plan_changes(tool, &user_args, &cwd)? else {
             return exec(&real, &args.args);
         };
-        let report = scan(&plan.plan, &plan.scratch, &cwd, cache_dir)?;
+        let registry = if tool == Tool::Yarn {
+            yarn_registry(&cwd)
+        } else {
+            None
+        };
+        let report = scan(
+            &plan.plan,
+            &plan.scratch,
+            &cwd,
+            registry.as_deref(),
+            cache_dir,
+        )?;
         (real, report, plan.scratch)
     };
     let policy = Policy::find_and_load(args.policy.as_deref(), &cwd, known)?;
@@ -328,6 +339,20 @@ fn plan_yarn(args: &[String], cwd: &Path, scratch: tempfile::TempDir) -> Result<
     resolve(&yarn, &lock_args, scratch.path())?;
     let mut plan = ferret_project::plan_from_lockfiles(scratch.path())?;
     plan.items = new_items(&before, plan.items);
+    if berry {
+        // Berry's `checksum` (`10c0/<hex>`) hashes yarn's own zip of the package, not the
+        // registry tarball: it cannot verify a download. The tarball is checked against the
+        // registry's `dist.integrity` instead.
+        for item in &mut plan.items {
+            if item
+                .integrity
+                .as_deref()
+                .is_some_and(|i| !i.starts_with("sha"))
+            {
+                item.integrity = None;
+            }
+        }
+    }
     Ok(Changes { plan, scratch })
 }
 
@@ -585,10 +610,30 @@ fn resolve(npm: &Path, args: &[String], dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// yarn Berry's registry (`YARN_NPM_REGISTRY_SERVER`, `npmRegistryServer` in the project's
+/// .yarnrc.yml): Berry ignores .npmrc, and its lockfile records no tarball URLs, so the
+/// scan must fetch from where yarn resolved. `None`: .npmrc decides (as classic yarn does).
+fn yarn_registry(cwd: &Path) -> Option<String> {
+    if let Some(url) = std::env::var("YARN_NPM_REGISTRY_SERVER")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        return Some(url);
+    }
+    let text = std::fs::read_to_string(cwd.join(".yarnrc.yml")).ok()?;
+    text.lines().find_map(|line| {
+        let value = line.strip_prefix("npmRegistryServer:")?;
+        let value = value.split(" #").next().unwrap_or(value).trim();
+        let value = value.trim_matches(|c| c == '"' || c == '\'');
+        (!value.is_empty()).then(|| value.to_owned())
+    })
+}
+
 fn scan(
     plan: &Plan,
     scratch: &tempfile::TempDir,
     cwd: &Path,
+    registry: Option<&str>,
     cache_dir: Option<PathBuf>,
 ) -> Result<ScanReport> {
     let cache = cache_dir.and_then(|dir| match Cache::open(&dir) {
@@ -601,7 +646,7 @@ fn scan(
             None
         }
     });
-    let config = RegistryConfig::discover(None, cwd)
+    let config = RegistryConfig::discover(registry, cwd)
         .map_err(|e| anyhow!(e))
         .context("cannot determine the registry")?;
     let client = NpmClient::new(config);

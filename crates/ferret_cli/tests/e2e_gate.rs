@@ -474,3 +474,103 @@ fn on_a_terminal_a_warning_asks_and_n_refuses_y_proceeds() {
         "{text}"
     );
 }
+
+/// yarn Berry's release (`@yarnpkg/cli-dist`, one self-contained file), installed into
+/// e2e/yarn-berry by `scripts/test` or here on first use (needs the network once).
+fn yarn_berry() -> PathBuf {
+    static BERRY: OnceLock<PathBuf> = OnceLock::new();
+    BERRY
+        .get_or_init(|| {
+            let prefix = repo_root().join("e2e/yarn-berry");
+            let js = prefix.join("node_modules/@yarnpkg/cli-dist/bin/yarn.js");
+            if !js.is_file() {
+                let out = std::process::Command::new("npm")
+                    .args(["install", "--prefix"])
+                    .arg(&prefix)
+                    .args([
+                        "--no-save",
+                        "--no-package-lock",
+                        "--ignore-scripts",
+                        "--no-audit",
+                        "--no-fund",
+                        BERRY_SPEC,
+                    ])
+                    .output()
+                    .unwrap();
+                assert!(
+                    out.status.success() && js.is_file(),
+                    "cannot install {BERRY_SPEC} into e2e/yarn-berry (network needed once): {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+            js
+        })
+        .clone()
+}
+
+/// The Berry release the test runs; scripts/test installs the same.
+const BERRY_SPEC: &str = "@yarnpkg/cli-dist@4.5.3";
+
+#[test]
+fn yarn_berry_add_is_resolved_lockfile_only_and_refused_or_run() {
+    let js = yarn_berry();
+    let home = tempfile::tempdir().unwrap();
+    // A `yarn` shim first on PATH, as corepack or volta would put there.
+    let bin = home.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    std::fs::write(
+        bin.join("yarn"),
+        format!(
+            "#!/bin/sh\nexec node {:?} \"$@\"\n",
+            js.display().to_string()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(bin.join("yarn"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = std::env::join_paths(
+        std::iter::once(bin).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    let dir = project(home.path());
+    std::fs::remove_file(dir.path().join(".npmrc")).unwrap();
+    std::fs::write(
+        dir.path().join(".yarnrc.yml"),
+        format!(
+            "npmRegistryServer: \"{}\"\nunsafeHttpWhitelist: [\"127.0.0.1\"]\nnodeLinker: node-modules\nenableTelemetry: false\n",
+            registry()
+        ),
+    )
+    .unwrap();
+    let before = snapshot(dir.path());
+    let out = ferret(home.path(), dir.path())
+        .args(["yarn", "add", "@ferret-fixtures/proxy-malicious"])
+        .env("PATH", &path)
+        .env("YARN_GLOBAL_FOLDER", home.path().join(".yarn-berry"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("blocked: @ferret-fixtures/proxy-malicious"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(snapshot(dir.path()), before, "the project changed");
+
+    let out = ferret(home.path(), dir.path())
+        .args(["yarn", "add", "ferret-fixture-benign@1.0.0"])
+        .env("PATH", &path)
+        .env("YARN_GLOBAL_FOLDER", home.path().join(".yarn-berry"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    assert!(
+        dir.path()
+            .join("node_modules/ferret-fixture-benign/package.json")
+            .is_file(),
+        "{}",
+        describe(&out)
+    );
+    let lock = std::fs::read_to_string(dir.path().join("yarn.lock")).unwrap();
+    assert!(lock.contains("__metadata"), "a Berry lockfile\n{lock}");
+}
