@@ -57,6 +57,16 @@ pub fn scan(args: &ProjectArgs<'_>) -> Result<ScanReport> {
     bar.finish();
     let mut report =
         result.with_context(|| format!("cannot scan project {}", args.root.display()))?;
+    // Project scans do not fetch packuments: the registry-metadata rules did not run for
+    // these packages, and the report says so (never a silent pass).
+    let reason = if args.offline {
+        "offline: project scans use no registry metadata"
+    } else {
+        "project scans do not fetch registry metadata"
+    };
+    for pkg in &mut report.packages {
+        ferret_rules::mark_metadata_unavailable(pkg, reason);
+    }
     if args.no_cache
         && let Some(p) = report.project.as_mut()
     {

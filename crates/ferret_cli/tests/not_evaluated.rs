@@ -69,3 +69,55 @@ fn local_directory_scan_lists_metadata_rules_not_evaluated() {
         "{line}"
     );
 }
+
+#[test]
+fn offline_project_scan_lists_metadata_rules_not_evaluated_once_in_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(
+        root.join("package.json"),
+        r#"{"name":"app","version":"1.0.0","dependencies":{"dep":"1.0.0"}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("package-lock.json"),
+        r#"{"name":"app","version":"1.0.0","lockfileVersion":3,"requires":true,"packages":{
+  "":{"name":"app","version":"1.0.0","dependencies":{"dep":"1.0.0"}},
+  "node_modules/dep":{"version":"1.0.0","resolved":"https://registry.example/dep/-/dep-1.0.0.tgz"}}}"#,
+    )
+    .unwrap();
+    let dep = root.join("node_modules/dep");
+    std::fs::create_dir_all(&dep).unwrap();
+    std::fs::write(
+        dep.join("package.json"),
+        r#"{"name":"dep","version":"1.0.0","license":"MIT"}"#,
+    )
+    .unwrap();
+    std::fs::write(dep.join("index.js"), "module.exports = 2;\n").unwrap();
+    let path = root.to_str().unwrap();
+
+    let out = ferret(&["scan", path, "--offline", "--no-cache", "--format", "json"]);
+    let doc: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let packages = doc["packages"].as_array().unwrap();
+    assert!(!packages.is_empty(), "{doc:#}");
+    for pkg in packages {
+        let listed = pkg["not_evaluated"].as_array().unwrap();
+        assert!(
+            listed.iter().any(|n| n["rule"] == "recently-published"
+                && n["reason"].as_str().unwrap().starts_with("offline")),
+            "{pkg:#}"
+        );
+    }
+
+    let out = ferret(&["scan", path, "--offline", "--no-cache"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("not evaluated").count(), 1, "{text}");
+    assert!(
+        text.contains(&format!(
+            "not evaluated: registry-metadata rules for {} package",
+            packages.len()
+        )),
+        "{text}"
+    );
+}

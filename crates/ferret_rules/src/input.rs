@@ -71,6 +71,17 @@ pub fn scan_with_metadata(
     out
 }
 
+/// Marks a report made without registry metadata (by [`crate::engine::scan`], e.g. in a
+/// project scan) as such: lists the metadata rules as not evaluated, for `reason`, unless
+/// the report already says which rules were not evaluated.
+pub fn mark_metadata_unavailable(report: &mut PackageReport, reason: &str) {
+    if report.not_evaluated.is_empty() {
+        report.not_evaluated = not_evaluated(&MetadataStatus::NotAvailable {
+            reason: reason.to_owned(),
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,6 +120,24 @@ mod tests {
                 .get("not_evaluated")
                 .is_none()
         );
+    }
+
+    #[test]
+    fn reports_without_metadata_can_be_marked_afterwards() {
+        let t = tree(r#"{"name":"x","version":"1.0.0","license":"MIT"}"#);
+        let mut report = crate::engine::scan(&t, Ecosystem::Npm);
+        mark_metadata_unavailable(&mut report, "offline");
+        assert!(
+            report
+                .not_evaluated
+                .iter()
+                .any(|n| n.rule == "new-publisher")
+        );
+        assert!(report.not_evaluated.iter().all(|n| n.reason == "offline"));
+        // An existing list (with its own reasons) is kept.
+        let before = report.not_evaluated.clone();
+        mark_metadata_unavailable(&mut report, "other");
+        assert_eq!(report.not_evaluated, before);
     }
 
     #[test]

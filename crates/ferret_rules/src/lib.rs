@@ -27,6 +27,6 @@ pub mod rules;
 pub mod tester;
 
 pub use engine::{build_facts, scan};
-pub use input::{ScanInput, scan_with_metadata};
+pub use input::{ScanInput, mark_metadata_unavailable, scan_with_metadata};
 pub use registry::{all_rules, find_rule};
 pub use rule::{FindingExt, Rule, RuleContext, RuleMeta};
