@@ -36,6 +36,16 @@ const USUAL_LABELS: &[&str] = &[
     "security",
     "edge",
     "latest",
+    // Per-branch and per-pull-request snapshot builds (changesets, nx, CI canaries):
+    // `0.0.0-pr-1234-abc`, `1.2.0-main.5`, `2.0.0-hotfix.1`.
+    "pr",
+    "main",
+    "master",
+    "develop",
+    "hotfix",
+    "integration",
+    "ci",
+    "exp",
 ];
 
 /// A jump of this many majors past every earlier release (1.4.0 → 99.0.0).
@@ -45,8 +55,8 @@ declare_rule! {
     /// ## What it does
     /// Reports three anomalies of the scanned version: a major number at least 10 above every
     /// earlier release (`1.4.0` → `99.0.0`); an unusual prerelease label (`5.0.0-liberty`);
-    /// and a publish out of chronological order within its own `major.minor` line (`1.2.5`
-    /// published after `1.2.6`).
+    /// and a release published out of chronological order within its own `major.minor` line
+    /// (`1.2.5` published after `1.2.6`).
     ///
     /// ## Why is this a risk?
     /// Dependency-confusion packages use huge versions so they win over the internal ones;
@@ -59,7 +69,9 @@ declare_rule! {
     /// ```
     ///
     /// ## False positives
-    /// Date-based versions (`2024.1.0` after `1.9.0`) and re-published patches.
+    /// Calendar versions (`2024.1.0`, `202401.0.0`, `20240115.0.0` after `1.9.0`) are not
+    /// jumps, and prereleases (canaries named by commit hash) are not checked for order, so
+    /// what remains is a maintainer releasing an older patch of a line after a newer one.
     ///
     /// ## References
     /// - Socket alerts `chronoAnomaly`, `semverAnomaly`
@@ -87,7 +99,7 @@ impl Rule for VersionAnomaly {
             .collect();
         if let Some(max) = earlier.iter().map(|e| e.major).max()
             && v.major >= max + MAJOR_JUMP
-            && !(1990..=2100).contains(&v.major)
+            && !date_like(v.major)
         {
             problems.push(format!("jumps from major {max} to {}", v.major));
         }
@@ -100,12 +112,20 @@ impl Rule for VersionAnomaly {
                 problems.push(format!("has the unusual label `{label}`"));
             }
         }
+        // Out of order: a release published after a higher release of its own line. Only
+        // releases count: prereleases (`-canary-<sha>-<date>`, `-pr-<n>-<sha>`) sort by
+        // labels their tooling never meant to be ordered, and a `^` range skips them anyway.
         let published = reg.version_info(version).and_then(|i| i.published);
-        if let Some(t) = published {
+        if let Some(t) = published
+            && v.pre.is_empty()
+        {
             let newer_lower = reg.versions.iter().find(|o| {
                 o.published.is_some_and(|ot| ot < t)
                     && SemVer::parse(&o.version).is_some_and(|ov| {
-                        ov.major == v.major && ov.minor == v.minor && ov.key() > v.key()
+                        ov.pre.is_empty()
+                            && ov.major == v.major
+                            && ov.minor == v.minor
+                            && ov.key() > v.key()
                     })
             });
             if let Some(o) = newer_lower {
@@ -127,6 +147,20 @@ impl Rule for VersionAnomaly {
             .primary(&location, &code, "version")
             .evidence("anomalies", problems),
         );
+    }
+}
+
+/// A major that is a date: `2024`, `202401`, `20240115` (calendar versioning), never a jump.
+fn date_like(major: u64) -> bool {
+    let year = |y: u64| (1990..=2100).contains(&y);
+    let month = |m: u64| (1..=12).contains(&m);
+    match major {
+        1990..=2100 => true,
+        199_001..=210_012 => year(major / 100) && month(major % 100),
+        19_900_101..=21_001_231 => {
+            year(major / 10_000) && month(major / 100 % 100) && (1..=31).contains(&(major % 100))
+        }
+        _ => false,
     }
 }
 
@@ -154,6 +188,33 @@ mod tests {
                     "1.0.1",
                     &[("1.0.0", 30, "a"), ("2.0.0", 20, "a"), ("1.0.1", 3, "a")],
                 ),
+                // Calendar versions, by year-month or by day, are no jump.
+                p("202401.0.0", &[("1.4.0", 30, "a"), ("202401.0.0", 3, "a")]),
+                p(
+                    "20240115.0.0",
+                    &[("1.4.0", 30, "a"), ("20240115.0.0", 3, "a")],
+                ),
+                // Canary builds named by commit hash sort at random: not "out of order".
+                p(
+                    "19.0.0-canary-0a1b-20240102",
+                    &[
+                        ("18.3.1", 90, "a"),
+                        ("19.0.0-canary-f00d-20240101", 30, "a"),
+                        ("19.0.0-canary-0a1b-20240102", 3, "a"),
+                    ],
+                ),
+                // Per-pull-request snapshots.
+                p("0.0.0-pr-1234-abc", &[("0.0.0-pr-1234-abc", 3, "a")]),
+                // A release after a higher prerelease of its line (1.2.0 after 1.2.1-rc.0
+                // was abandoned) is normal.
+                p(
+                    "1.2.0",
+                    &[
+                        ("1.1.0", 30, "a"),
+                        ("1.2.1-rc.0", 20, "a"),
+                        ("1.2.0", 3, "a"),
+                    ],
+                ),
             ],
             &[
                 p("99.0.0", &[("1.0.0", 30, "a"), ("99.0.0", 3, "a")]),
@@ -164,6 +225,12 @@ mod tests {
                 p(
                     "1.2.5",
                     &[("1.2.4", 30, "a"), ("1.2.6", 20, "a"), ("1.2.5", 3, "a")],
+                ),
+                // Dependency-confusion versions are no dates.
+                p("9999.0.0", &[("1.0.0", 30, "a"), ("9999.0.0", 3, "a")]),
+                p(
+                    "20241399.0.0",
+                    &[("1.0.0", 30, "a"), ("20241399.0.0", 3, "a")],
                 ),
             ],
         );
