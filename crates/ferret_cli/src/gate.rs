@@ -291,6 +291,19 @@ struct Changes {
     scratch: tempfile::TempDir,
 }
 
+/// Whether a yarn command line installs: `add`, `install`, `up`, …, bare `yarn`, and
+/// classic's `global add`.
+fn yarn_installs(args: &[String]) -> bool {
+    let mut ops = args.iter().filter(|a| !a.starts_with('-'));
+    match ops.next().map(String::as_str) {
+        None => !args
+            .iter()
+            .any(|a| matches!(a.as_str(), "--version" | "-v" | "--help" | "-h")),
+        Some("global") => ops.next().is_some_and(|s| s == "add" || s == "upgrade"),
+        Some(s) => YARN_INSTALLING.contains(&s),
+    }
+}
+
 /// `yarn [add|install|up…]` (bare `yarn` installs too), resolved on a scratch copy.
 ///
 /// Berry (2+) has a lockfile-only mode: `--mode=update-lockfile` with scripts disabled
@@ -403,21 +416,30 @@ fn plan_changes(tool: Tool, args: &[String], cwd: &Path) -> Result<Option<Change
         .tempdir()
         .context("cannot create a temporary directory")?;
     let sub = args.iter().find(|a| !a.starts_with('-'));
-    if tool == Tool::Yarn {
-        let installs = match sub.map(String::as_str) {
-            None => !args
-                .iter()
-                .any(|a| matches!(a.as_str(), "--version" | "-v" | "--help" | "-h")),
-            Some("global") => args
-                .iter()
-                .filter(|a| !a.starts_with('-'))
-                .nth(1)
-                .is_some_and(|s| s == "add" || s == "upgrade"),
-            Some(s) => YARN_INSTALLING.contains(&s),
-        };
-        if !installs {
-            return Ok(None);
-        }
+    let installing: &[&str] = match tool {
+        Tool::Npm => NPM_INSTALLING,
+        Tool::Pnpm => PNPM_INSTALLING,
+        Tool::Yarn => YARN_INSTALLING,
+        Tool::Npx | Tool::Pip => &[],
+    };
+    let elsewhere = args.iter().find(|a| {
+        let name = a.split('=').next().unwrap_or_default();
+        matches!(name, "--prefix" | "-C" | "--cwd" | "--dir")
+    });
+    if let Some(flag) = elsewhere.filter(|_| {
+        args.iter().any(|a| installing.contains(&a.as_str()))
+            // `yarn --cwd dir` alone installs there; which word is the command is unclear.
+            || tool == Tool::Yarn
+    }) {
+        // The package manager would work on another project than the one copied here.
+        bail!(
+            "`{} … {flag}` works in another directory: run `ferret {} …` there instead; nothing was changed",
+            tool.binary(),
+            tool.binary()
+        );
+    }
+    if tool == Tool::Yarn && !yarn_installs(args) {
+        return Ok(None);
     }
     match tool {
         Tool::Npm => {
@@ -754,5 +776,18 @@ mod tests {
         );
         assert_eq!(npx_package(&s(&["--package=b", "x"])).as_deref(), Some("b"));
         assert_eq!(npx_package(&s(&["-c", "echo"])), None);
+    }
+
+    #[test]
+    fn yarn_commands_that_install() {
+        let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+        assert!(yarn_installs(&s(&[])));
+        assert!(yarn_installs(&s(&["--frozen-lockfile"])));
+        assert!(yarn_installs(&s(&["add", "x"])));
+        assert!(yarn_installs(&s(&["global", "add", "x"])));
+        assert!(yarn_installs(&s(&["up", "x"])));
+        assert!(!yarn_installs(&s(&["--version"])));
+        assert!(!yarn_installs(&s(&["run", "build"])));
+        assert!(!yarn_installs(&s(&["global", "list"])));
     }
 }

@@ -574,3 +574,25 @@ fn yarn_berry_add_is_resolved_lockfile_only_and_refused_or_run() {
     let lock = std::fs::read_to_string(dir.path().join("yarn.lock")).unwrap();
     assert!(lock.contains("__metadata"), "a Berry lockfile\n{lock}");
 }
+
+#[test]
+fn an_install_into_another_directory_is_refused_not_passed_through() {
+    // `npm --prefix DIR install` would install into DIR while ferret checked the current
+    // project (and the first operand, DIR, hid the subcommand).
+    let home = tempfile::tempdir().unwrap();
+    let dir = project(home.path());
+    let other = tempfile::tempdir().unwrap();
+    let out = ferret(home.path(), dir.path())
+        .args(["npm", "--prefix"])
+        .arg(other.path())
+        .args(["install", "@ferret-fixtures/proxy-malicious"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("works in another directory"),
+        "{}",
+        describe(&out)
+    );
+    assert!(!other.path().join("node_modules").exists());
+}
