@@ -658,8 +658,9 @@ fn scan_python_plan(
     }
     if !resolved.is_empty() {
         notes.push(format!(
-            "{} Python requirements are not pinned and were resolved against the index at scan time, as pip would (highest compatible version): {}; the result depends on when the scan ran",
+            "{} Python requirement{} not pinned and resolved against the index at scan time, as pip would (highest compatible version): {}; the result depends on when the scan ran",
             resolved.len(),
+            if resolved.len() == 1 { " is" } else { "s are" },
             resolved.join(", ")
         ));
     }
