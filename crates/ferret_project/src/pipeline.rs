@@ -36,6 +36,9 @@ const MAX_CACHED_TARBALL_BYTES: usize = 256 * 1024 * 1024;
 /// a re-scan needs is a few kilobytes.
 const MAX_CACHED_TARBALL: usize = 16 * 1024 * 1024;
 
+/// Installed packages per core scanned by one `scan_many` call (see `analyse_disk`).
+const DISK_CHUNK_PER_CORE: usize = 16;
+
 pub(crate) struct Outcome {
     pub packages: Vec<PackageReport>,
     pub errors: Vec<ScanError>,
@@ -378,7 +381,7 @@ fn analyse_disk(
     progress: &dyn Progress,
     options: &ScanOptions,
 ) -> Vec<Analysed> {
-    let reports = engine::scan_many(disk, Ecosystem::Npm, options, |p| {
+    let open = |p: &Pending| {
         progress.done();
         match &p.job {
             Job::Disk(dir) => {
@@ -386,7 +389,16 @@ fn analyse_disk(
             }
             Job::Tarball => Err("internal error: not an installed package".to_owned()),
         }
-    });
+    };
+    // In chunks: between two, the pool's workers take up the downloaded tarballs waiting
+    // in the shared pool (rayon serves a worker's own queue before outside jobs), so the
+    // fetch threads are not held up until every installed package is done, and a chunk's
+    // tail (one large package left) is filled with them.
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    let mut reports = Vec::with_capacity(disk.len());
+    for chunk in disk.chunks(DISK_CHUNK_PER_CORE * cores) {
+        reports.extend(engine::scan_many(chunk, Ecosystem::Npm, options, open));
+    }
     disk.iter()
         .zip(reports)
         .map(|(p, r)| match r {
