@@ -94,7 +94,7 @@ fn main() {
         rules.as_secs_f64() * 1000.0
     );
     println!(
-        "code changed: {:.2}% ({} of {} non-whitespace bytes; {} of {} code files)",
+        "code changed: {:.2}% ({} of {} bytes of code; {} of {} code files)",
         share * 100.0,
         churn.changed,
         churn.total,

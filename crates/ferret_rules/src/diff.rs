@@ -553,6 +553,7 @@ fn file_changes(old: &PackageTree, new: &PackageTree) -> FileChanges {
         .collect();
     let mut out = FileChanges::default();
     let mut seen = BTreeSet::new();
+    let mut modified = Vec::new();
     for f in &new.files {
         seen.insert(f.path.as_str());
         match old_files.get(f.path.as_str()) {
@@ -563,11 +564,19 @@ fn file_changes(old: &PackageTree, new: &PackageTree) -> FileChanges {
             Some(o) if *o == f.data.as_slice() => out.unchanged += 1,
             Some(o) => {
                 out.modified.push(f.path.clone());
-                let (a, r) = line_counts(o, &f.data);
-                out.lines_added += a;
-                out.lines_removed += r;
+                modified.push((*o, f.data.as_slice()));
             }
         }
+    }
+    // Line diffs in parallel: each is bounded by the deadline, and a release of a large
+    // package modifies dozens of files.
+    let counts: Vec<(u64, u64)> = modified
+        .par_iter()
+        .map(|(o, n)| line_counts(o, n))
+        .collect();
+    for (a, r) in counts {
+        out.lines_added += a;
+        out.lines_removed += r;
     }
     for f in &old.files {
         if !seen.contains(f.path.as_str()) {
