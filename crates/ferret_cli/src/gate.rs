@@ -176,11 +176,14 @@ pub fn run(
         let Some(plan) = plan_changes(tool, &user_args, &cwd)? else {
             return exec(&real, &args.args);
         };
-        let registry = if tool == Tool::Yarn {
-            yarn_registry(&cwd)
-        } else {
-            None
-        };
+        // Where the package manager resolves: its `--registry` flag first.
+        let registry = registry_flag(&user_args).or_else(|| {
+            if tool == Tool::Yarn {
+                yarn_registry(&cwd)
+            } else {
+                None
+            }
+        });
         let report = scan(
             &plan.plan,
             &plan.scratch,
@@ -294,14 +297,37 @@ struct Changes {
 /// Whether a yarn command line installs: `add`, `install`, `up`, …, bare `yarn`, and
 /// classic's `global add`.
 fn yarn_installs(args: &[String]) -> bool {
-    let mut ops = args.iter().filter(|a| !a.starts_with('-'));
-    match ops.next().map(String::as_str) {
+    let words = [YARN_INSTALLING, &["global"]].concat();
+    match subcommand(args, &words) {
         None => !args
             .iter()
             .any(|a| matches!(a.as_str(), "--version" | "-v" | "--help" | "-h")),
-        Some("global") => ops.next().is_some_and(|s| s == "add" || s == "upgrade"),
+        Some("global") => {
+            let rest = args.iter().skip_while(|a| *a != "global").skip(1);
+            let rest: Vec<String> = rest.cloned().collect();
+            subcommand(&rest, &["add", "upgrade"]).is_some_and(|s| s == "add" || s == "upgrade")
+        }
         Some(s) => YARN_INSTALLING.contains(&s),
     }
+}
+
+/// The subcommand: the first operand, where an operand right after an option without `=`
+/// may be that option's value (`npm --registry URL install x`) unless it is one of
+/// `commands`. Taking the first operand alone let `--registry URL install x` through as
+/// the command `URL`, unchecked.
+fn subcommand<'a>(args: &'a [String], commands: &[&str]) -> Option<&'a str> {
+    let mut after_option = false;
+    for a in args {
+        if a.starts_with('-') {
+            after_option = !a.contains('=');
+            continue;
+        }
+        if commands.contains(&a.as_str()) || !after_option {
+            return Some(a);
+        }
+        after_option = false;
+    }
+    None
 }
 
 /// `yarn [add|install|up…]` (bare `yarn` installs too), resolved on a scratch copy.
@@ -415,7 +441,11 @@ fn plan_changes(tool: Tool, args: &[String], cwd: &Path) -> Result<Option<Change
         .prefix("ferret-gate-")
         .tempdir()
         .context("cannot create a temporary directory")?;
-    let sub = args.iter().find(|a| !a.starts_with('-'));
+    let sub = match tool {
+        Tool::Npm => subcommand(args, NPM_INSTALLING),
+        Tool::Pnpm => subcommand(args, PNPM_INSTALLING),
+        _ => None,
+    };
     let installing: &[&str] = match tool {
         Tool::Npm => NPM_INSTALLING,
         Tool::Pnpm => PNPM_INSTALLING,
@@ -443,13 +473,13 @@ fn plan_changes(tool: Tool, args: &[String], cwd: &Path) -> Result<Option<Change
     }
     match tool {
         Tool::Npm => {
-            let Some(sub) = sub.filter(|s| NPM_INSTALLING.contains(&s.as_str())) else {
+            let Some(sub) = sub.filter(|s| NPM_INSTALLING.contains(s)) else {
                 return Ok(None);
             };
             let npm = find_on_path("npm").context("cannot find the real `npm` on PATH")?;
             copy_project(cwd, scratch.path(), NPM_FILES)?;
             if matches!(
-                sub.as_str(),
+                sub,
                 "ci" | "clean-install" | "ic" | "install-clean" | "isntall-clean"
             ) {
                 // `npm ci` installs the lockfile as it is: every package in it is checked.
@@ -481,7 +511,7 @@ fn plan_changes(tool: Tool, args: &[String], cwd: &Path) -> Result<Option<Change
             Ok(Some(Changes { plan, scratch }))
         }
         Tool::Pnpm => {
-            let Some(_) = sub.filter(|s| PNPM_INSTALLING.contains(&s.as_str())) else {
+            let Some(_) = sub.filter(|s| PNPM_INSTALLING.contains(s)) else {
                 return Ok(None);
             };
             let pnpm = find_on_path("pnpm").context("cannot find the real `pnpm` on PATH")?;
@@ -630,6 +660,20 @@ fn resolve(npm: &Path, args: &[String], dir: &Path) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// `--registry URL` / `--registry=URL` among the package manager's arguments.
+fn registry_flag(args: &[String]) -> Option<String> {
+    let mut iter = args.iter();
+    while let Some(a) = iter.next() {
+        if a == "--registry" {
+            return iter.next().cloned();
+        }
+        if let Some(url) = a.strip_prefix("--registry=") {
+            return Some(url.to_owned());
+        }
+    }
+    None
 }
 
 /// yarn Berry's registry (`YARN_NPM_REGISTRY_SERVER`, `npmRegistryServer` in the project's
@@ -789,5 +833,24 @@ mod tests {
         assert!(!yarn_installs(&s(&["--version"])));
         assert!(!yarn_installs(&s(&["run", "build"])));
         assert!(!yarn_installs(&s(&["global", "list"])));
+        assert!(yarn_installs(&s(&["--registry", "http://r", "add", "x"])));
+        assert!(!yarn_installs(&s(&["--silent", "run", "build"])));
+    }
+
+    #[test]
+    fn the_subcommand_is_not_an_options_value() {
+        let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+        let sub = |v: &[&str]| subcommand(&s(v), NPM_INSTALLING).map(str::to_owned);
+        assert_eq!(
+            sub(&["--registry", "http://r", "install", "x"]).as_deref(),
+            Some("install")
+        );
+        assert_eq!(
+            sub(&["--registry=http://r", "i", "x"]).as_deref(),
+            Some("i")
+        );
+        assert_eq!(sub(&["-g", "install", "x"]).as_deref(), Some("install"));
+        assert_eq!(sub(&["run", "build"]).as_deref(), Some("run"));
+        assert_eq!(sub(&["--version"]), None);
     }
 }
