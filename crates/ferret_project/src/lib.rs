@@ -7,9 +7,12 @@
 //! direct/dev, dependency paths, lockfile line); non-registry specs (git, http, file, link)
 //! become findings and are never fetched. [`scan_project`] then looks every registry item up
 //! in the cache (analysis results keyed by tarball integrity + analyser version, or by a
-//! fingerprint of the installed directory), and runs the misses through a bounded pipeline:
-//! `jobs` fetch/read workers feed a bounded channel drained by one analysis worker per core,
-//! so downloads overlap analysis and the CPU stays busy.
+//! fingerprint of the installed directory), and runs the misses through a pipeline that
+//! keeps the CPU busy: installed packages go through `engine::scan_many` (packages and the
+//! files of large ones spread over the analysis pool) while `jobs` fetch threads download
+//! and verify tarballs into a bounded channel, analysed in batches as they arrive.
+//! Workspace members' own dependencies are scanned too, their paths starting at the member
+//! (`my-app/packages/web > dep@1.0.0`).
 //!
 //! Installed packages cannot be verified against the lockfile's tarball integrity (a
 //! directory is not a tarball): a package whose installed package.json has the locked name
