@@ -336,7 +336,7 @@ impl Fetcher {
 
     /// Registry facts of `name` at each version, when online (publishers for the diff).
     fn registry_facts(&self, name: &str, versions: &[&str]) -> Vec<Option<RegistryFacts>> {
-        let packument = self.client.as_ref().and_then(|c| c.packument(name).ok());
+        let packument = self.packument(name);
         versions
             .iter()
             .map(|v| {
@@ -345,6 +345,42 @@ impl Fetcher {
                 })
             })
             .collect()
+    }
+
+    /// The full packument, revalidated against the cached copy when there is one (a `304`
+    /// instead of megabytes for large packages: typescript's is over 10 MB).
+    fn packument(&self, name: &str) -> Option<serde_json::Value> {
+        let client = self.client.as_ref()?;
+        let Some(cache) = &self.cache else {
+            return client.packument(name).ok();
+        };
+        let key = client.packument_url(name);
+        let cached = cache
+            .packument(&key)
+            .and_then(|c| Some((serde_json::from_slice(&c.body).ok()?, c)));
+        let (etag, last_modified) = cached.as_ref().map_or((None, None), |(_, c)| {
+            (c.etag.as_deref(), c.last_modified.as_deref())
+        });
+        match client
+            .packument_conditional(name, etag, last_modified)
+            .ok()?
+        {
+            ferret_registry::Packument::NotModified => cached.map(|(doc, _)| doc),
+            ferret_registry::Packument::Fresh {
+                value,
+                body,
+                etag,
+                last_modified,
+            } => {
+                let entry = ferret_cache::PackumentEntry {
+                    etag,
+                    last_modified,
+                    body,
+                };
+                let _ = cache.put_packument(&key, &entry);
+                Some(value)
+            }
+        }
     }
 }
 
