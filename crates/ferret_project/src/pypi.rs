@@ -1534,6 +1534,54 @@ mod tests {
         );
     }
 
+    /// `ferret scan` in a directory with npm and Python files scans both; a Python-only
+    /// directory is a project of its own; an unpacked sdist (PKG-INFO) stays one package.
+    #[test]
+    fn project_scan_dispatches_to_npm_and_python() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("requirements.txt"),
+            "vcsdep @ git+https://git.example/u/vcsdep.git@v1\n",
+        )
+        .unwrap();
+        assert!(crate::has_lockfile(root));
+        let mut opts = Options::new(root, "test");
+        opts.offline = true;
+        let py_only = crate::scan_project(&opts, None, None, &NoProgress).unwrap();
+        assert_eq!(
+            py_only.project.as_ref().unwrap().lockfiles,
+            ["requirements.txt"]
+        );
+        assert_eq!(py_only.packages[0].alerts[0].rule, "git-dependency");
+
+        std::fs::write(
+            root.join("package.json"),
+            r#"{"name":"app","version":"1.0.0","dependencies":{"g":"github:u/g"}}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("package-lock.json"),
+            r#"{"name":"app","version":"1.0.0","lockfileVersion":3,"packages":{"":{"name":"app","version":"1.0.0","dependencies":{"g":"github:u/g"}},"node_modules/g":{"version":"1.0.0","resolved":"git+ssh://git@github.com/u/g.git#0123456789abcdef0123456789abcdef01234567"}}}"#,
+        )
+        .unwrap();
+        let both = crate::scan_project(&opts, None, None, &NoProgress).unwrap();
+        let info = both.project.as_ref().unwrap();
+        assert_eq!(info.lockfiles, ["package-lock.json", "requirements.txt"]);
+        assert_eq!(info.direct, 2, "{info:?}");
+        let eco: Vec<(Ecosystem, &str)> = both
+            .packages
+            .iter()
+            .map(|p| (p.package.ecosystem, p.package.name.as_str()))
+            .collect();
+        assert_eq!(eco, [(Ecosystem::Npm, "g"), (Ecosystem::PyPI, "vcsdep")]);
+
+        let sdist = tempfile::tempdir().unwrap();
+        std::fs::write(sdist.path().join("PKG-INFO"), "Name: x\nVersion: 1\n").unwrap();
+        std::fs::write(sdist.path().join("requirements.txt"), "six==1.16.0\n").unwrap();
+        assert!(!crate::has_lockfile(sdist.path()));
+    }
+
     /// Both ecosystems in one report: counts and lockfiles add up, packages sorted by
     /// ecosystem then name.
     #[test]
