@@ -191,6 +191,8 @@ fn index_without_json_api_lists_every_metadata_rule_as_not_evaluated() {
     ] {
         assert!(rules.contains(&rule), "{rule} missing: {rules:?}");
     }
+    // npm-only rules do not apply to PyPI: not listed as "not evaluated".
+    assert!(!rules.contains(&"manifest-confusion"), "{rules:?}");
     assert!(
         not.iter()
             .all(|n| n["reason"].as_str().unwrap().contains("no JSON API")),

@@ -8,7 +8,7 @@
 //! metadata rules that were **not evaluated** in the report, so an offline scan never passes
 //! silently.
 
-use crate::detect::metadata::not_evaluated;
+use crate::detect::metadata::not_evaluated_for;
 use crate::engine::{build_facts, report, run_rules};
 use crate::registry::all_rules;
 use ferret_core::{Ecosystem, MetadataStatus, PackageReport, RegistryFacts};
@@ -67,7 +67,7 @@ pub fn scan_with_metadata(
     });
     let alerts = run_rules(&facts, all_rules());
     let mut out = report(tree, &facts, alerts);
-    out.not_evaluated = not_evaluated(&facts.metadata_status);
+    out.not_evaluated = not_evaluated_for(&facts.metadata_status, ecosystem);
     out
 }
 
@@ -76,9 +76,12 @@ pub fn scan_with_metadata(
 /// the report already says which rules were not evaluated.
 pub fn mark_metadata_unavailable(report: &mut PackageReport, reason: &str) {
     if report.not_evaluated.is_empty() {
-        report.not_evaluated = not_evaluated(&MetadataStatus::NotAvailable {
-            reason: reason.to_owned(),
-        });
+        report.not_evaluated = not_evaluated_for(
+            &MetadataStatus::NotAvailable {
+                reason: reason.to_owned(),
+            },
+            report.package.ecosystem,
+        );
     }
 }
 

@@ -7,7 +7,8 @@
 
 use crate::engine::{MANIFEST, file_start};
 use ferret_core::{
-    Excerpt, Location, MetadataStatus, NotEvaluated, PackageFacts, RegistryFacts, UnixTime,
+    Ecosystem, Excerpt, Location, MetadataStatus, NotEvaluated, PackageFacts, RegistryFacts,
+    UnixTime,
 };
 use serde_json::Value;
 
@@ -30,12 +31,22 @@ pub const REGISTRY_RULES: &[&str] = &[
     "version-anomaly",
 ];
 
+/// Registry rules that only apply to npm packages (they return at once for others), so a
+/// PyPI report without metadata does not list them as "not evaluated".
+pub const NPM_ONLY_REGISTRY_RULES: &[&str] = &["dependency-confusion", "manifest-confusion"];
+
 /// The metadata rules that did not run for this package, and why; empty when metadata was
 /// evaluated or nobody said it was missing.
 pub fn not_evaluated(status: &MetadataStatus) -> Vec<NotEvaluated> {
+    not_evaluated_for(status, Ecosystem::Npm)
+}
+
+/// [`not_evaluated`] for a package of `ecosystem`: only the rules that apply to it.
+pub fn not_evaluated_for(status: &MetadataStatus, ecosystem: Ecosystem) -> Vec<NotEvaluated> {
     match status {
         MetadataStatus::NotAvailable { reason } => REGISTRY_RULES
             .iter()
+            .filter(|r| ecosystem == Ecosystem::Npm || !NPM_ONLY_REGISTRY_RULES.contains(r))
             .map(|r| NotEvaluated {
                 rule: (*r).to_string(),
                 reason: reason.clone(),
@@ -342,6 +353,14 @@ mod tests {
         assert_eq!(list.len(), REGISTRY_RULES.len());
         assert!(list.iter().any(|n| n.rule == "manifest-confusion"));
         assert!(not_evaluated(&MetadataStatus::Evaluated).is_empty());
+        // PyPI: the npm-only rules do not apply, so they are not "not evaluated".
+        let pypi = not_evaluated_for(&missing, Ecosystem::PyPI);
+        assert_eq!(
+            pypi.len(),
+            REGISTRY_RULES.len() - NPM_ONLY_REGISTRY_RULES.len()
+        );
+        assert!(!pypi.iter().any(|n| n.rule == "manifest-confusion"));
+        assert!(pypi.iter().any(|n| n.rule == "recently-published"));
         // Every listed rule exists.
         for id in REGISTRY_RULES {
             assert!(crate::find_rule(id).is_some(), "{id} is not registered");
