@@ -170,7 +170,8 @@ struct ScanArgs {
     #[arg(long, value_name = "URL")]
     registry: Option<String>,
 
-    /// PyPI simple index for `pypi:` targets (default: PIP_INDEX_URL, then pip.conf, then
+    /// PyPI simple index for `pypi:` targets and a project's Python files (default:
+    /// PIP_INDEX_URL, then pip.conf, then
     /// https://pypi.org/simple/)
     #[arg(long, value_name = "URL")]
     index_url: Option<String>,
@@ -399,6 +400,7 @@ fn scan(args: &ScanArgs) -> Result<ExitCode> {
             jobs: args.jobs,
             cache_dir: args.cache_dir.clone().or_else(cache_dir),
             no_cache: args.no_cache,
+            index_url: args.index_url.as_deref(),
         })?;
         for pkg in &mut report.packages {
             policy.apply(pkg);

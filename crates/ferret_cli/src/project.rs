@@ -17,6 +17,9 @@ pub struct ProjectArgs<'a> {
     pub jobs: usize,
     pub cache_dir: Option<PathBuf>,
     pub no_cache: bool,
+    /// `--index-url`: the Python index for the project's Python files (else PIP_INDEX_URL,
+    /// pip.conf, a requirements file's own `--index-url`, PyPI).
+    pub index_url: Option<&'a str>,
 }
 
 /// Scans the project in `args.root`; the caller applies the policy and renders.
@@ -52,6 +55,7 @@ pub fn scan(args: &ProjectArgs<'_>) -> Result<ScanReport> {
     let mut opts = ferret_project::Options::new(args.root, analyser_version());
     opts.offline = args.offline;
     opts.jobs = args.jobs;
+    opts.pypi_index_url = args.index_url.map(str::to_owned);
     let bar = crate::progress::Bar::for_stderr();
     let result = ferret_project::scan_project(&opts, client.as_ref(), cache.as_ref(), &bar);
     bar.finish();

@@ -238,3 +238,38 @@ fn unpinned_requirements_resolve_and_specs_are_flagged() {
         "{notes:?}"
     );
 }
+
+/// `--index-url` reaches the project's Python side and wins over PIP_INDEX_URL (here a port
+/// nothing listens on), as it does for `pypi:` targets.
+#[test]
+fn index_url_flag_is_used_for_project_scans() {
+    let p = project("ferret-fixture-benign==1.0.0\n");
+    let mut cmd = Command::cargo_bin("ferret").unwrap();
+    cmd.current_dir(&p.dir)
+        .env("HOME", &p.home)
+        .env("XDG_CONFIG_HOME", p.home.join(".config"))
+        .env("XDG_CACHE_HOME", p.home.join(".cache"))
+        .env("FERRET_CACHE_DIR", &p.cache)
+        .env("NO_COLOR", "1")
+        .timeout(Duration::from_secs(120));
+    for (key, _) in std::env::vars_os() {
+        if key.to_str().is_some_and(|k| k.starts_with("PIP_")) {
+            cmd.env_remove(key);
+        }
+    }
+    let out = cmd
+        .env("PIP_CONFIG_FILE", "/dev/null")
+        .env("PIP_INDEX_URL", "http://127.0.0.1:9/simple/")
+        .env_remove("VIRTUAL_ENV")
+        .args(["scan", "--format", "json", "--index-url", index()])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}\n{json:#}");
+    assert_eq!(
+        package(&json, "ferret-fixture-benign")["project"]["origin"],
+        "registry",
+        "{json:#}"
+    );
+}
