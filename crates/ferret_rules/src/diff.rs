@@ -855,6 +855,46 @@ mod tests {
     }
 
     #[test]
+    fn shared_facts_of_identical_files_equal_a_full_build() {
+        let old = tree(&[
+            (
+                "package.json",
+                r#"{"name":"x","version":"1.0.0","scripts":{"postinstall":"node setup.js"}}"#,
+            ),
+            ("setup.js", "require('./lib/util');\n"),
+            ("lib/util.js", "require('child_process').exec('id');\n"),
+            ("index.js", "module.exports = 1;\n"),
+        ]);
+        let new = tree(&[
+            ("package.json", r#"{"name":"x","version":"1.0.1"}"#),
+            ("setup.js", "require('./lib/util');\n"),
+            ("lib/util.js", "require('child_process').exec('id');\n"),
+            ("index.js", "module.exports = 2;\n"),
+        ]);
+        let (o, n) = diff_facts(&old, &new, Ecosystem::Npm);
+        let strip = |mut f: PackageFacts| {
+            for file in &mut f.files {
+                file.chunks.clear();
+            }
+            f
+        };
+        assert_eq!(
+            strip(o.clone()),
+            crate::engine::build_facts(&old, Ecosystem::Npm)
+        );
+        assert_eq!(
+            strip(n.clone()),
+            crate::engine::build_facts(&new, Ecosystem::Npm)
+        );
+        // Install-time marking is per version, though `lib/util.js` is shared.
+        assert!(o.file("lib/util.js").unwrap().install_time);
+        assert!(!n.file("lib/util.js").unwrap().install_time);
+        // Only the changed code file carries chunks.
+        assert!(n.file("index.js").is_some_and(|f| !f.chunks.is_empty()));
+        assert!(n.file("setup.js").is_some_and(|f| f.chunks.is_empty()));
+    }
+
+    #[test]
     fn patch_bumps() {
         assert!(is_patch_bump("3.3.5", "3.3.6"));
         assert!(is_patch_bump("1.4.0", "1.4.44-liberty-2"));
