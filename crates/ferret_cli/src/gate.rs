@@ -226,10 +226,11 @@ fn decide(
         let text = render_terminal(report, &TerminalOptions { color, all: false });
         let _ = err.write_all(text.as_bytes());
     }
-    if !report.errors.is_empty() {
-        for e in &report.errors {
-            let _ = writeln!(err, "error: cannot scan {}: {}", e.target, e.error);
-        }
+    for e in &report.errors {
+        let _ = writeln!(err, "error: cannot scan {}: {}", e.target, e.error);
+    }
+    // A block is the more specific refusal (exit 1) when packages also went unchecked.
+    if !report.errors.is_empty() && !blocked {
         let _ = writeln!(
             err,
             "ferret: refusing to run `{} {}`: not every package could be checked; nothing was changed",

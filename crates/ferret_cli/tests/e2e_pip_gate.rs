@@ -225,8 +225,15 @@ fn a_newer_release_with_only_an_sdist_is_the_one_checked_and_warnings_need_yes()
     )
     .unwrap();
     let before = site_packages(&env);
+    // --no-build-isolation: the build would use the environment's setuptools, so there are
+    // no build requirements to fetch (the fixture index has none; see the next test).
     let out = ferret(home.path(), &env, &project)
-        .args(["pip", "install", "ferret_fixture_benign"])
+        .args([
+            "pip",
+            "install",
+            "--no-build-isolation",
+            "ferret_fixture_benign",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
@@ -239,6 +246,85 @@ fn a_newer_release_with_only_an_sdist_is_the_one_checked_and_warnings_need_yes()
     assert!(stderr.contains("install-script"), "{}", describe(&out));
     assert!(stderr.contains("--yes"), "{}", describe(&out));
     assert_eq!(site_packages(&env), before, "site-packages changed");
+}
+
+#[test]
+fn the_build_requirements_of_an_sdist_to_build_are_resolved_too() {
+    // pip would build ferret_fixture_benign 1.1.0 in an isolated environment after
+    // installing setuptools and wheel into it; the fixture index has neither, so they
+    // cannot be checked, and the install is refused before anything runs.
+    let home = tempfile::tempdir().unwrap();
+    let env = venv(home.path());
+    let before = site_packages(&env);
+    let out = ferret(home.path(), &env, home.path())
+        .args(["pip", "install", "ferret_fixture_benign"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("build requirements (setuptools>=40.8.0, wheel)"),
+        "{}",
+        describe(&out)
+    );
+    assert_eq!(site_packages(&env), before, "site-packages changed");
+}
+
+/// Writes minimal `py3-none-any` wheels named `names` (version 99.0, one empty module)
+/// into `dir`, with the standard library.
+fn stand_in_wheels(dir: &Path, names: &[&str]) {
+    let script = r#"
+import sys, zipfile
+out = sys.argv[1]
+for name in sys.argv[2:]:
+    info = f"{name}-99.0.dist-info"
+    with zipfile.ZipFile(f"{out}/{name}-99.0-py3-none-any.whl", "w") as z:
+        z.writestr(f"{name}/__init__.py", "")
+        z.writestr(f"{info}/METADATA", f"Metadata-Version: 2.1\nName: {name}\nVersion: 99.0\n")
+        z.writestr(f"{info}/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        z.writestr(f"{info}/RECORD", "")
+"#;
+    let out = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(dir)
+        .args(names)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn build_requirements_that_resolve_are_checked_before_pip_builds() {
+    // With setuptools and wheel available (stand-ins in a --find-links folder), the sdist
+    // and both build requirements are checked, then the real pip runs (its build with the
+    // stand-in setuptools fails, which is pip's business: ferret passes its exit code on).
+    let home = tempfile::tempdir().unwrap();
+    let env = venv(home.path());
+    let links = home.path().join("links");
+    std::fs::create_dir(&links).unwrap();
+    stand_in_wheels(&links, &["setuptools", "wheel"]);
+    let out = ferret(home.path(), &env, home.path())
+        .args(["pip", "install", "--find-links"])
+        .arg(&links)
+        .arg("ferret_fixture_benign")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("3 new or changed package(s) checked"),
+        "{}",
+        describe(&out)
+    );
+    assert!(
+        stderr.contains("No module named 'setuptools.build_meta'"),
+        "the real pip ran and built with the checked (stand-in) setuptools\n{}",
+        describe(&out)
+    );
+    assert_ne!(out.status.code(), Some(0), "{}", describe(&out));
 }
 
 #[test]

@@ -25,8 +25,11 @@
 //! version (appended to the user's own constraints), so the install cannot pick anything
 //! that was not scanned. The sdists pip then builds are the ones scanned here.
 //!
-//! Known gaps: build dependencies (`build-system.requires`) of those sdists are installed by
-//! pip in an isolated environment and are not scanned; a release newer than the chosen
+//! The build requirements of those sdists (`build-system.requires`, which pip installs into
+//! an isolated build environment and runs) are resolved the same way and scanned too.
+//!
+//! Known gaps: requirements a build backend adds at build time
+//! (`get_requires_for_build_wheel`) are not known without running it; a release newer than the chosen
 //! wheel whose own wheels do not fit this interpreter is not considered (the pin installs
 //! the checked, older one); the files are fetched again by pip (a compromised index could
 //! swap them between the two fetches unless `--require-hashes` is used).
@@ -276,6 +279,33 @@ pub(super) fn check(real: &RealCommand, args: &[String], cwd: &Path) -> Result<O
         );
     };
 
+    let mut build_error = None;
+    let build_items = if args.iter().any(|a| a == "--no-build-isolation") {
+        Vec::new()
+    } else {
+        let built = items
+            .iter()
+            .filter(|i| i.url.starts_with("file:"))
+            .filter_map(|i| stubs.get(&(normalize_name(&i.name), i.version.clone())));
+        let reqs: BTreeSet<String> = built.flat_map(|stub| build_requires(&stub.bytes)).collect();
+        // Unresolvable build requirements are packages that could not be checked (the
+        // report says so); a blocked package still decides the refusal.
+        match resolve_build_requirements(real, args, cwd, &guard, &stubs_dir, scratch.path(), &reqs)
+        {
+            Ok(found) => found,
+            Err(e) => {
+                build_error = Some(ScanError {
+                    target: format!(
+                        "build requirements ({})",
+                        reqs.iter().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                    error: format!("{e:#}"),
+                });
+                Vec::new()
+            }
+        }
+    };
+
     let mut report = ScanReport {
         schema_version: SCHEMA_VERSION,
         ferret_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -317,6 +347,20 @@ pub(super) fn check(real: &RealCommand, args: &[String], cwd: &Path) -> Result<O
             }
         }
     }
+    // Not pinned: pip resolves them for its build environment on its own, and a pin could
+    // clash with a runtime requirement of the same name.
+    for item in &build_items {
+        match fetch(&client, item)
+            .and_then(|(file, bytes)| scan_dist(&bytes, &file, &item.name, &item.version, &limits))
+        {
+            Ok(pkg) => report.packages.push(pkg),
+            Err(e) => report.errors.push(ScanError {
+                target: format!("pypi:{}=={} (build requirement)", item.name, item.version),
+                error: format!("{e:#}"),
+            }),
+        }
+    }
+    report.errors.extend(build_error);
     report.packages.sort_by(|a, b| {
         (&a.package.name, &a.package.version).cmp(&(&b.package.name, &b.package.version))
     });
@@ -333,6 +377,128 @@ pub(super) fn check(real: &RealCommand, args: &[String], cwd: &Path) -> Result<O
         constraint_env,
         scratch,
     }))
+}
+
+/// The build requirements of the sdists pip will build in an isolated environment
+/// (`build-system.requires`): that environment installs them and runs their code, so they
+/// are resolved (wheels only, as if nothing were installed) and checked like the rest.
+fn resolve_build_requirements(
+    real: &RealCommand,
+    args: &[String],
+    cwd: &Path,
+    guard: &Path,
+    stubs: &Path,
+    scratch: &Path,
+    reqs: &BTreeSet<String>,
+) -> Result<Vec<ReportItem>> {
+    if reqs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut build_args: Vec<String> = vec!["install".into(), "--ignore-installed".into()];
+    build_args.extend(index_options(args));
+    build_args.extend(reqs.iter().cloned());
+    let report_path = scratch.join("build-report.json");
+    let _ = std::fs::remove_file(guard.join("loaded"));
+    let out = resolve(real, &build_args, cwd, guard, stubs, &report_path)?;
+    let listed = reqs.iter().cloned().collect::<Vec<_>>().join(", ");
+    if !out.status.success() || !guard.join("loaded").is_file() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let why = stderr
+            .lines()
+            .filter(|l| l.starts_with("ERROR:"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        bail!("pip cannot resolve {listed} without building ({why})");
+    }
+    let text = std::fs::read(&report_path).context("pip wrote no --report")?;
+    parse_report(&text)
+}
+
+/// The user's options that choose where packages come from, for the build requirements'
+/// resolution.
+fn index_options(args: &[String]) -> Vec<String> {
+    const WITH_VALUE: &[&str] = &[
+        "-i",
+        "--index-url",
+        "--extra-index-url",
+        "-f",
+        "--find-links",
+        "--trusted-host",
+    ];
+    const FLAGS: &[&str] = &["--no-index", "--pre"];
+    let mut out = Vec::new();
+    let mut iter = args.iter();
+    while let Some(a) = iter.next() {
+        let name = a.split('=').next().unwrap_or_default();
+        if WITH_VALUE.contains(&a.as_str()) {
+            out.push(a.clone());
+            out.extend(iter.next().cloned());
+        } else if WITH_VALUE.contains(&name) || FLAGS.contains(&a.as_str()) {
+            out.push(a.clone());
+        }
+    }
+    out
+}
+
+/// `build-system.requires` of an sdist's pyproject.toml; pip's default for a project
+/// without one (setuptools and wheel).
+fn build_requires(sdist: &[u8]) -> Vec<String> {
+    let default = || vec!["setuptools>=40.8.0".to_owned(), "wheel".to_owned()];
+    let Ok(tree) = ferret_source::open_sdist(sdist, "sdist", &Limits::default()) else {
+        return default();
+    };
+    let Some(file) = tree.file("pyproject.toml") else {
+        return default();
+    };
+    let text = String::from_utf8_lossy(&file.data);
+    let mut in_section = false;
+    let mut collecting: Option<String> = None;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if let Some(acc) = collecting.as_mut() {
+            acc.push_str(trimmed);
+            acc.push('\n');
+            if trimmed.contains(']') {
+                break;
+            }
+            continue;
+        }
+        if trimmed.starts_with('[') {
+            in_section = trimmed == "[build-system]";
+            continue;
+        }
+        if in_section
+            && let Some(rest) = trimmed.strip_prefix("requires")
+            && let Some(value) = rest.trim_start().strip_prefix('=')
+        {
+            let value = value.trim().to_owned();
+            let done = value.contains(']');
+            collecting = Some(value);
+            if done {
+                break;
+            }
+        }
+    }
+    let Some(array) = collecting else {
+        return default();
+    };
+    // The quoted strings of the array, comments dropped.
+    let mut reqs = Vec::new();
+    for line in array.lines() {
+        let line = line.split(" #").next().unwrap_or(line);
+        let mut rest = line;
+        while let Some(start) = rest.find(['"', '\'']) {
+            let quote = rest[start..].chars().next().unwrap_or('"');
+            let after = &rest[start + 1..];
+            let Some(end) = after.find(quote) else { break };
+            let req = after[..end].trim();
+            if !req.is_empty() {
+                reqs.push(req.to_owned());
+            }
+            rest = &after[end + 1..];
+        }
+    }
+    reqs
 }
 
 fn show(out: &std::process::Output) {
@@ -875,6 +1041,57 @@ mod tests {
             vec!["Requires-Dist: b>=1".to_owned()]
         );
         assert!(static_metadata("Metadata-Version: 2.2\nDynamic: Requires-Dist\n").is_err());
+    }
+
+    #[test]
+    fn build_requirements_from_pyproject_or_pips_default() {
+        let sdist = |files: &[(&str, &str)]| -> Vec<u8> {
+            // A plain (uncompressed) tar with the name-version/ folder.
+            let mut out = Vec::new();
+            for (name, data) in files {
+                let mut header = [0u8; 512];
+                let path = format!("p-1.0/{name}");
+                header[..path.len()].copy_from_slice(path.as_bytes());
+                header[100..108].copy_from_slice(b"0000644\0");
+                let size = format!("{:011o}\0", data.len());
+                header[124..136].copy_from_slice(size.as_bytes());
+                header[136..148].copy_from_slice(b"00000000000\0");
+                header[156] = b'0';
+                header[257..263].copy_from_slice(b"ustar\0");
+                header[263..265].copy_from_slice(b"00");
+                header[148..156].copy_from_slice(b"        ");
+                let sum: u32 = header.iter().map(|b| u32::from(*b)).sum();
+                header[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+                out.extend_from_slice(&header);
+                out.extend_from_slice(data.as_bytes());
+                out.resize(out.len().div_ceil(512) * 512, 0);
+            }
+            out.resize(out.len() + 1024, 0);
+            out
+        };
+        let toml = "[project]\nname = 'p'\n[build-system]\nrequires = [\n  \"hatchling>=1.2\",  # the backend\n  'hatch-vcs',\n]\nbuild-backend = \"hatchling.build\"\n";
+        assert_eq!(
+            build_requires(&sdist(&[
+                ("pyproject.toml", toml),
+                ("PKG-INFO", "Name: p\n")
+            ])),
+            vec!["hatchling>=1.2".to_owned(), "hatch-vcs".to_owned()]
+        );
+        assert_eq!(
+            build_requires(&sdist(&[("setup.py", "")])),
+            vec!["setuptools>=40.8.0".to_owned(), "wheel".to_owned()]
+        );
+        assert_eq!(
+            index_options(&[
+                "install".into(),
+                "-i".into(),
+                "http://x/".into(),
+                "--pre".into(),
+                "--upgrade".into(),
+                "a".into()
+            ]),
+            vec!["-i".to_owned(), "http://x/".to_owned(), "--pre".to_owned()]
+        );
     }
 
     #[test]
