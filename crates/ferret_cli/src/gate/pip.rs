@@ -2,37 +2,41 @@
 //! building anything, every file scanned, then pip runs — pinned to what was checked.
 //!
 //! Resolution: `pip install <the user's arguments> --dry-run --report <json>
-//! --only-binary=:all:` in the user's environment (a dry run changes nothing; without
-//! `--ignore-installed`, so the report lists exactly what this command would add or
-//! upgrade). pip runs setup.py or a build backend to learn an sdist's metadata, which would
-//! execute package code, so:
+//! --only-binary=:all:` in the user's environment. A dry run changes nothing. It runs
+//! without `--ignore-installed`, so the report lists exactly what this command would add
+//! or upgrade (with it, every requirement already satisfied would be listed and its pin
+//! would make the real pip "upgrade" it to whatever the dry run picked). pip runs setup.py
+//! or a build backend to learn an sdist's metadata, which would execute package code, so:
 //! - `--only-binary=:all:` keeps the resolver on wheels;
-//! - a release that only has an sdist (or is newer than the wheel pip chose and has no
-//!   wheel, so the real pip would build it) is downloaded with `ferret_registry` (sha256
-//!   checked) and its PKG-INFO read statically; a *stub wheel* carrying that metadata
-//!   (Requires-Dist, Requires-Python, Provides-Extra) goes into a `--find-links` folder and
-//!   the resolution runs again, so pip resolves the rest of the tree exactly as it would;
-//!   an sdist whose dependencies are `Dynamic` (only its build knows them) is refused;
+//! - a release that only has an sdist (or is newer than the wheel pip chose, has no wheel
+//!   and is allowed by every known specifier, so the real pip would build it) is
+//!   downloaded with `ferret_registry` (sha256 checked) and its PKG-INFO read statically;
+//!   a *stub wheel* carrying that metadata (Requires-Dist, Requires-Python, Provides-Extra)
+//!   goes into a `--find-links` folder and the resolution runs again, so pip resolves the
+//!   rest of the tree as it would; an sdist whose dependencies are `Dynamic` (only its
+//!   build knows them) is refused;
 //! - a guard `sitecustomize` on PYTHONPATH stops any further Python process pip would
 //!   start during the resolution (a build backend, `setup.py egg_info`), and
 //!   `--no-build-isolation` keeps pip from replacing that PYTHONPATH with a build
 //!   environment's: local directories, VCS and URL requirements are refused before any of
 //!   their code runs.
 //!
-//! Then every file of the report is downloaded (hash from the report) and scanned; the
+//! The build requirements of the sdists pip will build (`build-system.requires`, which pip
+//! installs into an isolated build environment and runs) are resolved the same way, as if
+//! nothing were installed.
+//!
+//! Then every file of both reports is downloaded (sha256 from the report) and scanned; the
 //! real `pip …` runs with the user's arguments unchanged and one addition to its
 //! environment: `PIP_CONSTRAINT` names a file pinning each checked project to the checked
-//! version (appended to the user's own constraints), so the install cannot pick anything
+//! version (appended to the user's own constraints), so the install cannot pick a version
 //! that was not scanned. The sdists pip then builds are the ones scanned here.
 //!
-//! The build requirements of those sdists (`build-system.requires`, which pip installs into
-//! an isolated build environment and runs) are resolved the same way and scanned too.
-//!
 //! Known gaps: requirements a build backend adds at build time
-//! (`get_requires_for_build_wheel`) are not known without running it; a release newer than the chosen
-//! wheel whose own wheels do not fit this interpreter is not considered (the pin installs
-//! the checked, older one); the files are fetched again by pip (a compromised index could
-//! swap them between the two fetches unless `--require-hashes` is used).
+//! (`get_requires_for_build_wheel`) are not known without running it; a release newer
+//! than the chosen wheel whose own wheels do not fit this interpreter is not considered
+//! (the pin installs the checked, older one); pip fetches the files again (a compromised
+//! index could swap them between the two fetches unless `--require-hashes` is used); scan
+//! results are not cached yet.
 
 use super::RealCommand;
 use anyhow::{Context as _, Result, anyhow, bail};
