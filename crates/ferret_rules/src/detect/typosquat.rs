@@ -131,14 +131,43 @@ fn deletions(s: &str) -> impl Iterator<Item = String> + '_ {
     })
 }
 
-/// The most popular package of `index` that `name` resembles, and how. `None` when `name` is
-/// itself in the list under that exact name or resembles nothing.
-pub fn imitated<'a>(name: &str, index: &SquatIndex<'a>) -> Option<(&'a Popular, Relation)> {
-    let ecosystem = index.ecosystem;
-    let name = match ecosystem {
+/// The name as the popular list spells it: lower-case (npm), PEP 503-normalised (PyPI).
+pub fn listed_form(name: &str, ecosystem: Ecosystem) -> String {
+    match ecosystem {
         Ecosystem::Npm => name.to_ascii_lowercase(),
         Ecosystem::PyPI => normalize_pypi(name),
-    };
+    }
+}
+
+/// The most popular package of `index` that `name` imitates, and how. `None` when `name` is
+/// itself in the list (after [`listed_form`]: `PyYAML` is `pyyaml`) or resembles nothing: a
+/// popular package imitates nothing, though `pyyaml` is one edit from `pyaml`, `pyjwt` is
+/// `jwt` with a prefix and `gitpython` flattens to `git-python`.
+pub fn imitated<'a>(name: &str, index: &SquatIndex<'a>) -> Option<(&'a Popular, Relation)> {
+    if listed(name, index.popular, index.ecosystem).is_some() {
+        return None;
+    }
+    resembles(name, index)
+}
+
+/// The popular-list entry of `name`: as spelled (legacy npm names such as `JSONStream` keep
+/// their capitals), else in its [`listed_form`].
+pub fn listed<'a>(
+    name: &str,
+    popular: &'a PopularIndex,
+    ecosystem: Ecosystem,
+) -> Option<&'a Popular> {
+    popular
+        .get(name)
+        .or_else(|| popular.get(&listed_form(name, ecosystem)))
+}
+
+/// The most popular *other* package of `index` that `name` resembles, and how, whether or
+/// not `name` is itself popular: the name relations alone (what the popular list measures
+/// against itself).
+pub fn resembles<'a>(name: &str, index: &SquatIndex<'a>) -> Option<(&'a Popular, Relation)> {
+    let ecosystem = index.ecosystem;
+    let name = listed_form(name, ecosystem);
     if name.is_empty() || name.len() > 214 {
         return None;
     }
@@ -346,6 +375,40 @@ mod tests {
         ] {
             assert_eq!(rel(name), None, "{name}");
         }
+    }
+
+    #[test]
+    fn popular_pypi_names_imitate_nothing() {
+        let popular = PopularIndex::from_names([
+            ("pyyaml", Some(900_000_000)),
+            ("pyjwt", Some(400_000_000)),
+            ("gitpython", Some(100_000_000)),
+            ("pyaml", Some(2_000_000)),
+            ("jwt", Some(1_000_000)),
+            ("git-python", Some(500_000)),
+            ("requests", Some(1_000_000_000)),
+        ]);
+        let idx = SquatIndex::new(&popular, Ecosystem::PyPI);
+        let rel = |n: &str| imitated(n, &idx).map(|(p, r)| (p.name.clone(), r));
+        // Listed names, spelled as their projects spell them (PEP 503 on our side).
+        for name in ["PyYAML", "PyJWT", "GitPython", "pyaml", "Git_Python", "jwt"] {
+            assert_eq!(rel(name), None, "{name}");
+        }
+        // The relation is still there; only its use as a typosquat is gone.
+        assert_eq!(
+            resembles("PyYAML", &idx).map(|(p, r)| (p.name.clone(), r)),
+            Some(("pyaml".to_owned(), Relation::Edit))
+        );
+        // Unlisted look-alikes still resolve to the most popular name they imitate.
+        assert_eq!(rel("PyYAMLL"), Some(("pyyaml".to_owned(), Relation::Edit)));
+        assert_eq!(
+            rel("Reqeusts"),
+            Some(("requests".to_owned(), Relation::Swap))
+        );
+        assert_eq!(
+            rel("python_requests"),
+            Some(("requests".to_owned(), Relation::Affix))
+        );
     }
 
     #[test]

@@ -2,7 +2,9 @@
 
 use crate::declare_rule;
 use crate::detect::metadata::manifest_location;
-use crate::detect::typosquat::{ESTABLISHED_DOWNLOADS, POPULARITY_RATIO, SquatIndex, imitated};
+use crate::detect::typosquat::{
+    ESTABLISHED_DOWNLOADS, POPULARITY_RATIO, SquatIndex, imitated, listed,
+};
 use crate::rule::{FindingExt, Rule, RuleContext, RuleMeta};
 use ferret_core::{Finding, PackageFacts};
 
@@ -66,7 +68,9 @@ impl Rule for Typosquat {
             .registry
             .as_ref()
             .and_then(|r| r.downloads)
-            .or_else(|| index.get(name).map(|p| p.downloads.unwrap_or(u64::MAX)))
+            .or_else(|| {
+                listed(name, index, pkg.id.ecosystem).map(|p| p.downloads.unwrap_or(u64::MAX))
+            })
             .unwrap_or(0);
         let theirs = target.downloads.unwrap_or(u64::MAX);
         if own >= ESTABLISHED_DOWNLOADS || own.saturating_mul(POPULARITY_RATIO) > theirs {
@@ -96,7 +100,7 @@ impl Rule for Typosquat {
 mod tests {
     use super::*;
     use crate::detect::metadata::testing::{check, package, registry};
-    use crate::detect::typosquat::MIN_EDIT_LEN;
+    use crate::detect::typosquat::{MIN_EDIT_LEN, resembles};
 
     fn named(name: &str) -> PackageFacts {
         package(
@@ -145,7 +149,7 @@ mod tests {
         let mut related = 0;
         let mut fired = Vec::new();
         for p in squat.popular().entries() {
-            if imitated(&p.name, squat).is_some() {
+            if resembles(&p.name, squat).is_some() {
                 related += 1;
                 let f = crate::detect::metadata::testing::run(Typosquat, &named(&p.name));
                 if !f.is_empty() {
@@ -163,6 +167,42 @@ mod tests {
         );
         assert_eq!(fired, Vec::<String>::new(), "{} related", related);
         assert_eq!(MIN_EDIT_LEN, 4);
+    }
+
+    /// The popular PyPI names, spelled as projects spell them (`PyYAML`, `Git_Python`: PEP 503
+    /// forms of listed names), never fire; an unlisted look-alike of one does.
+    #[test]
+    fn popular_pypi_names_never_fire() {
+        let pypi = |name: &str| {
+            let mut pkg = named("x");
+            pkg.id.ecosystem = ferret_core::Ecosystem::PyPI;
+            pkg.id.name = name.to_owned();
+            crate::detect::metadata::testing::run(Typosquat, &pkg)
+        };
+        let squat = SquatIndex::embedded(ferret_core::Ecosystem::PyPI);
+        let mut fired = Vec::new();
+        for p in squat.popular().entries() {
+            let mut spelled: String = p.name.replace('-', "_");
+            if let Some(first) = spelled.get(..1) {
+                spelled = first.to_ascii_uppercase() + &spelled[1..];
+            }
+            if !pypi(&spelled).is_empty() {
+                fired.push(spelled);
+            }
+        }
+        assert_eq!(fired, Vec::<String>::new());
+        for name in [
+            "PyYAML",
+            "PyJWT",
+            "GitPython",
+            "Mako",
+            "Authlib",
+            "Markdown",
+        ] {
+            assert!(pypi(name).is_empty(), "{name}");
+        }
+        assert!(!pypi("reqeusts").is_empty());
+        assert!(!pypi("PyYAMLL").is_empty());
     }
 
     /// Detection rate on real typosquats: known-malware npm names one edit from a popular
