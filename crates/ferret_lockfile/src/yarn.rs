@@ -347,10 +347,11 @@ fn parse_berry(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
             name: name.to_owned(),
             version,
             resolved: Some(resolution.to_owned()),
-            integrity: obj
-                .get("checksum")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
+            // Berry's `checksum` (`10c0/…`) hashes the zip yarn builds from the tarball, not
+            // the tarball the registry serves: used as an integrity it made every Berry
+            // package fail verification. The registry's version document supplies the real
+            // integrity when the package is fetched.
+            integrity: None,
             source,
             dev: false,
             optional: false,
