@@ -206,27 +206,40 @@ const GEAR: [u64; 256] = {
 
 /// Content-defined chunks of a text (FastCDC-style gear hash over the non-whitespace bytes):
 /// whitespace is skipped, so re-indenting or re-wrapping code changes no chunk, and an edit
-/// changes only the chunks it touches (the gear hash forgets a byte after 64 more). Linear
-/// in the input; at most one chunk per [`MIN_CHUNK`] bytes.
+/// changes the chunk it falls in and at most the next one (the gear hash forgets a byte
+/// after 64 more, and a chunk's hash covers the gear words of its positions). Linear in the
+/// input; at most one chunk per [`MIN_CHUNK`] bytes.
 pub fn content_chunks(data: &[u8]) -> Vec<ContentChunk> {
-    const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+    // The chunk hash folds in the gear word of every position (itself a hash of the last 64
+    // bytes): one xor and rotate per byte, where a byte-wise FNV multiply made chunking ~5%
+    // of a typescript diff.
+    let finish = |acc: u64, len: u32| {
+        let mut z = acc ^ u64::from(len).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 31)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z ^ (z >> 29)
+    };
     let mut out = Vec::new();
-    let (mut gear, mut hash, mut len) = (0u64, FNV_OFFSET, 0u32);
+    let (mut gear, mut acc, mut len) = (0u64, 0u64, 0u32);
     for &b in data {
         if b.is_ascii_whitespace() {
             continue;
         }
         gear = (gear << 1).wrapping_add(GEAR[usize::from(b)]);
-        hash = (hash ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+        acc = (acc ^ gear).rotate_left(7);
         len += 1;
         if (len >= MIN_CHUNK && gear >> 56 == 0) || len >= MAX_CHUNK {
-            out.push(ContentChunk { hash, len });
-            (hash, len) = (FNV_OFFSET, 0);
+            out.push(ContentChunk {
+                hash: finish(acc, len),
+                len,
+            });
+            (acc, len) = (0, 0);
         }
     }
     if len > 0 {
-        out.push(ContentChunk { hash, len });
+        out.push(ContentChunk {
+            hash: finish(acc, len),
+            len,
+        });
     }
     out
 }
