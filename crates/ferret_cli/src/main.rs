@@ -401,6 +401,7 @@ fn scan(args: &ScanArgs) -> Result<ExitCode> {
             cache_dir: args.cache_dir.clone().or_else(cache_dir),
             no_cache: args.no_cache,
             index_url: args.index_url.as_deref(),
+            soak_hours: Some(policy.soak_hours()),
         })?;
         for pkg in &mut report.packages {
             policy.apply(pkg);

@@ -20,6 +20,8 @@ pub struct ProjectArgs<'a> {
     /// `--index-url`: the Python index for the project's Python files (else PIP_INDEX_URL,
     /// pip.conf, a requirements file's own `--index-url`, PyPI).
     pub index_url: Option<&'a str>,
+    /// The policy's `[registry] soak-hours` (`recently-published`).
+    pub soak_hours: Option<u32>,
 }
 
 /// Scans the project in `args.root`; the caller applies the policy and renders.
@@ -44,32 +46,34 @@ pub fn scan(args: &ProjectArgs<'_>) -> Result<ScanReport> {
             }
         }
     };
-    let client = if args.offline {
-        None
-    } else {
-        let config = RegistryConfig::discover(args.registry, args.root)
-            .map_err(|e| anyhow!(e))
-            .context("cannot determine the registry")?;
-        Some(NpmClient::new(config).with_limits(client_limits()?))
+    // Offline, the client makes no request: it only names the registry whose cached
+    // packuments the metadata rules read (a configuration that cannot be read then leaves
+    // them not evaluated instead of failing the scan).
+    let client = match RegistryConfig::discover(args.registry, args.root) {
+        Ok(config) => Some(NpmClient::new(config).with_limits(client_limits()?)),
+        Err(_) if args.offline => None,
+        Err(e) => return Err(anyhow!(e)).context("cannot determine the registry"),
     };
     let mut opts = ferret_project::Options::new(args.root, analyser_version());
     opts.offline = args.offline;
     opts.jobs = args.jobs;
     opts.pypi_index_url = args.index_url.map(str::to_owned);
+    opts.soak_hours = args.soak_hours;
     let bar = crate::progress::Bar::for_stderr();
     let result = ferret_project::scan_project(&opts, client.as_ref(), cache.as_ref(), &bar);
     bar.finish();
     let mut report =
         result.with_context(|| format!("cannot scan project {}", args.root.display()))?;
-    // Project scans do not fetch packuments: the registry-metadata rules did not run for
-    // these packages, and the report says so (never a silent pass).
-    let reason = if args.offline {
-        "offline: project scans use no registry metadata"
-    } else {
-        "project scans do not fetch registry metadata"
-    };
+    // npm packages got their registry metadata (or a not-evaluated list saying why not)
+    // from ferret_project; the Python side fetches no PyPI metadata yet, and says so (never
+    // a silent pass).
     for pkg in &mut report.packages {
-        ferret_rules::mark_metadata_unavailable(pkg, reason);
+        if pkg.package.ecosystem == ferret_core::Ecosystem::PyPI {
+            ferret_rules::mark_metadata_unavailable(
+                pkg,
+                "project scans do not fetch PyPI metadata yet",
+            );
+        }
     }
     if args.no_cache
         && let Some(p) = report.project.as_mut()

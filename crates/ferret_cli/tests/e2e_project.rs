@@ -222,6 +222,14 @@ fn project_scan_blocks_the_malicious_dependency_with_its_path_then_uses_the_cach
     let strip = |mut doc: Value| {
         for p in doc["packages"].as_array_mut().unwrap() {
             p["project"]["origin"] = Value::Null;
+            // A fresh version's age is measured at each scan (metadata is not cached with
+            // the analysis): the same finding, seconds older.
+            for a in p["alerts"].as_array_mut().unwrap() {
+                if a["rule"] == "recently-published" {
+                    a["message"] = Value::Null;
+                    a["evidence"] = Value::Null;
+                }
+            }
         }
         doc["project"]["sources"] = Value::Null;
         doc
@@ -570,5 +578,148 @@ fn a_package_dir_without_lockfile_is_still_one_package() {
     assert_eq!(
         doc["packages"][0]["package"]["name"],
         "@ferret-fixtures/project-middle"
+    );
+}
+
+/// Publishes `name@1.0.0` (a plain module) to Verdaccio with the real `npm publish`; the
+/// registry records the publish time in the packument's `time`.
+fn publish_fresh(name: &str) {
+    let r = registry();
+    let dir = tempfile::tempdir().unwrap();
+    // Outside the package directory: npm would pack its own cache.
+    let npm_cache = tempfile::tempdir().unwrap();
+    let manifest = json!({"name": name, "version": "1.0.0", "license": "MIT", "main": "index.js"});
+    std::fs::write(dir.path().join("package.json"), manifest.to_string()).unwrap();
+    std::fs::write(dir.path().join("index.js"), "module.exports = 42;\n").unwrap();
+    let out = std::process::Command::new("npm")
+        .args([
+            "publish",
+            "--ignore-scripts",
+            "--registry",
+            &format!("{}/", r.url),
+        ])
+        .arg(dir.path())
+        .arg("--userconfig")
+        .arg(r.state.join("npmrc"))
+        .arg("--cache")
+        .arg(npm_cache.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "npm publish failed\n{}",
+        describe(&out)
+    );
+}
+
+/// A project locking a version published seconds ago: the project scan fetches its
+/// packument, reports `recently-published` with the policy's soak time (ferret.toml
+/// `[registry] soak-hours = 72`) and lists no metadata rule as not evaluated; an
+/// `--offline` rerun evaluates the metadata rules from the cached packument.
+#[test]
+fn project_scan_reports_a_freshly_published_version_with_the_policy_soak_time() {
+    let home = tempfile::tempdir().unwrap();
+    let project = tempfile::tempdir().unwrap();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let name = format!("ferret-fixture-fresh-{}-{nanos}", std::process::id());
+    publish_fresh(&name);
+    let manifest = json!({
+        "name": "fresh-app",
+        "version": "1.0.0",
+        "private": true,
+        "dependencies": {name.as_str(): "1.0.0"}
+    });
+    std::fs::write(project.path().join("package.json"), manifest.to_string()).unwrap();
+    std::fs::write(
+        project.path().join("ferret.toml"),
+        "[registry]\nsoak-hours = 72\n",
+    )
+    .unwrap();
+    let r = registry();
+    let out = std::process::Command::new("npm")
+        .current_dir(project.path())
+        .args([
+            "install",
+            "--package-lock-only",
+            "--ignore-scripts",
+            "--no-audit",
+            "--no-fund",
+            "--registry",
+            &format!("{}/", r.url),
+            "--userconfig",
+        ])
+        .arg(r.state.join("npmrc"))
+        .arg("--cache")
+        .arg(project.path().join(".npm-cache"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "npm install failed\n{}",
+        describe(&out)
+    );
+    let cache = home.path().join("ferret-cache");
+    let run = |extra: &[&str]| {
+        let out = ferret(home.path(), project.path())
+            .args(["scan", "--registry", &r.url, "--format", "json"])
+            .arg("--cache-dir")
+            .arg(&cache)
+            .args(extra)
+            .output()
+            .unwrap();
+        (json_of(&out), out)
+    };
+    let check = |doc: &Value, out: &Output, origin: &str| {
+        assert_eq!(doc["errors"], json!([]), "{}", describe(out));
+        let pkg = package(doc, &name);
+        assert_eq!(pkg["project"]["origin"], origin, "{pkg:#}");
+        let fresh = pkg["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["rule"] == "recently-published")
+            .unwrap_or_else(|| panic!("no recently-published: {pkg:#}"));
+        let message = fresh["message"].as_str().unwrap();
+        assert!(message.contains("72-hour soak time"), "{message}");
+        assert!(
+            fresh["evidence"]["age_seconds"].as_i64().unwrap() < 3600,
+            "{fresh:#}"
+        );
+        assert!(
+            pkg.get("not_evaluated")
+                .and_then(Value::as_array)
+                .is_none_or(Vec::is_empty),
+            "metadata rules listed as not evaluated: {pkg:#}"
+        );
+    };
+    let (first, out) = run(&[]);
+    check(&first, &out, "registry");
+    // Offline: the analysis and the packument both come from the cache.
+    let (offline, out) = run(&["--offline"]);
+    check(&offline, &out, "cache");
+
+    // Offline with an installed copy but an empty cache: the rules are listed as not
+    // evaluated, with the reason (never a silent pass).
+    let installed = project.path().join("node_modules").join(&name);
+    std::fs::create_dir_all(&installed).unwrap();
+    std::fs::write(
+        installed.join("package.json"),
+        json!({"name": name, "version": "1.0.0", "license": "MIT"}).to_string(),
+    )
+    .unwrap();
+    let out = ferret(home.path(), project.path())
+        .args(["scan", "--offline", "--no-cache", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc = json_of(&out);
+    let pkg = package(&doc, &name);
+    let listed = pkg["not_evaluated"].as_array().unwrap();
+    assert!(
+        listed.iter().any(|n| n["rule"] == "recently-published"
+            && n["reason"].as_str().unwrap().contains("offline")),
+        "{pkg:#}"
     );
 }

@@ -18,11 +18,13 @@
 //! directory is not a tarball): a package whose installed package.json has the locked name
 //! and version is analysed from disk and reported as `unverifiable` in the project notes.
 
+mod metadata;
 mod pipeline;
 mod plan;
 mod pypi;
 mod resolve;
 
+pub use metadata::{REVALIDATE_AFTER, is_fresh};
 pub use pipeline::{NoProgress, Progress};
 pub use plan::{Item, ItemSource, Plan, plan_from_lockfiles};
 pub use pypi::{
@@ -73,6 +75,8 @@ pub struct Options {
     pub limits: Limits,
     /// Python packages: the index (`None`: a requirements file's `--index-url`, PIP_INDEX_URL, pip.conf, pypi.org).
     pub pypi_index_url: Option<String>,
+    /// `[registry] soak-hours` for `recently-published` (`None`: the rule's 48 h).
+    pub soak_hours: Option<u32>,
 }
 
 impl Options {
@@ -84,6 +88,7 @@ impl Options {
             analyser: analyser.into(),
             limits: Limits::default(),
             pypi_index_url: None,
+            soak_hours: None,
         }
     }
 }
@@ -103,7 +108,8 @@ fn has_npm_lockfile(dir: &Path) -> bool {
 
 /// Scans a project. Packages that could not be scanned are in `report.errors` (each a
 /// reason: offline and not cached, fetch failure, integrity mismatch, …): never a silent
-/// pass. `client` may be `None` only when offline.
+/// pass. `client` may be `None` only when offline; offline, a client still names the
+/// registry whose cached metadata (packuments) the metadata rules use.
 pub fn scan_project(
     opts: &Options,
     client: Option<&NpmClient>,
@@ -152,8 +158,32 @@ pub fn scan_plan(
     cache: Option<&Cache>,
     progress: &dyn Progress,
 ) -> ScanReport {
+    let keys = client;
     let client = if opts.offline { None } else { client };
-    let outcome = pipeline::run(opts, &plan, client, cache, progress);
+    // Registry metadata (packuments) is fetched alongside the analysis pipeline; its rules
+    // run per scan on top of the (cached) analysis of each package (metadata.rs).
+    let (mut outcome, meta) = std::thread::scope(|s| {
+        let meta = s.spawn(|| {
+            metadata::fetch_all(
+                &plan.items,
+                keys,
+                client,
+                cache,
+                opts.jobs,
+                std::time::SystemTime::now(),
+            )
+        });
+        let outcome = pipeline::run(opts, &plan, client, cache, progress);
+        (outcome, meta.join().unwrap_or_default())
+    });
+    metadata::apply(
+        &opts.root,
+        &plan.items,
+        &mut outcome.packages,
+        &meta,
+        cache,
+        opts.soak_hours,
+    );
 
     let mut info = ProjectInfo {
         root: opts.root.display().to_string(),

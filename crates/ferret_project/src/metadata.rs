@@ -1,0 +1,515 @@
+//! Registry metadata for a project scan: each npm package's full packument, revalidated
+//! against the cache (ETag / Last-Modified) at most every [`REVALIDATE_AFTER`], and the
+//! registry-metadata rules (recently-published, new-publisher, deprecated, manifest
+//! confusion, …) run for every package version and merged into its report.
+//!
+//! The analysis of a package's files is cached by content and never depends on metadata;
+//! the metadata findings are computed on every scan from the (re)validated registry facts,
+//! with "now" being the scan's clock (`recently-published` changes with time while the
+//! content does not). A warm scan reads two small cache entries per package: the derived
+//! registry facts of the version (with when they were last validated) and the tarball's
+//! package.json; packuments (typescript's is over 10 MB) are parsed only when revalidated.
+//!
+//! A package whose metadata could not be had (offline without a cached copy, a registry
+//! error without one) lists the metadata rules as *not evaluated*, with the reason.
+
+use crate::plan::{Item, ItemSource};
+use ferret_cache::{Cache, PackumentEntry, Table};
+use ferret_core::{Ecosystem, Finding, MetadataStatus, PackageReport, RegistryFacts};
+use ferret_registry::{NpmClient, Packument};
+use ferret_rules::Rule;
+use ferret_rules::detect::metadata::{REGISTRY_RULES, not_evaluated_for};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// How long validated registry facts are reused without asking the registry again.
+///
+/// Ten minutes: a re-scan in the same CI job or edit loop stays offline-fast (a conditional
+/// GET per package is 600 round trips on the bench app, seconds instead of the 0.3 s warm
+/// target), while what could change meanwhile stays small: the publish *time* of a locked
+/// version never changes (so `recently-published` is recomputed from the scan's clock on
+/// every run, never cached), and a deprecation or an unpublish shows within ten minutes —
+/// far inside the 48-hour soak window in which hijacked versions are caught.
+pub const REVALIDATE_AFTER: Duration = Duration::from_secs(10 * 60);
+
+/// The rule's tarball package.json, kept per content (integrity) for manifest confusion.
+const MANIFEST_PREFIX: &str = "mf|";
+/// Derived registry facts of one version: `facts|{packument url}|{version}`.
+const FACTS_PREFIX: &str = "facts|";
+
+/// The registry facts of `name@version` for every registry item of a plan, or why not.
+pub(crate) type MetaResults = BTreeMap<(String, String), Result<RegistryFacts, String>>;
+
+/// Derived facts as cached, with the time they were last validated against the registry.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct CachedFacts {
+    checked_at: i64,
+    facts: RegistryFacts,
+}
+
+/// Whether facts validated at `checked_at` are still fresh at `now` (seconds since the
+/// epoch). A clock that went backwards counts as stale.
+pub fn is_fresh(checked_at: i64, now: i64) -> bool {
+    let max = i64::try_from(REVALIDATE_AFTER.as_secs()).unwrap_or(i64::MAX);
+    now >= checked_at && now - checked_at < max
+}
+
+fn unix(t: SystemTime) -> i64 {
+    t.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// Fetches (or reads from the cache) the registry facts of every npm registry item, `jobs`
+/// packuments in flight. `keys` computes the packument's cache key (its URL on the
+/// registry serving it) even offline; `client` is `None` offline.
+pub(crate) fn fetch_all(
+    items: &[Item],
+    keys: Option<&NpmClient>,
+    client: Option<&NpmClient>,
+    cache: Option<&Cache>,
+    jobs: usize,
+    now: SystemTime,
+) -> MetaResults {
+    let mut wanted: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for item in items {
+        if matches!(item.source, ItemSource::Registry) {
+            wanted
+                .entry(item.name.as_str())
+                .or_default()
+                .insert(item.version.as_str());
+        }
+    }
+    let names: Vec<(&str, BTreeSet<&str>)> = wanted.into_iter().collect();
+    let out = Mutex::new(MetaResults::new());
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..jobs.clamp(1, 64).min(names.len()) {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some((name, versions)) = names.get(i) else {
+                        break;
+                    };
+                    let got = facts_for(name, versions, keys, client, cache, now);
+                    if let Ok(mut out) = out.lock() {
+                        out.extend(got);
+                    }
+                }
+            });
+        }
+    });
+    out.into_inner().unwrap_or_default()
+}
+
+/// The facts of the given versions of one package.
+fn facts_for(
+    name: &str,
+    versions: &BTreeSet<&str>,
+    keys: Option<&NpmClient>,
+    client: Option<&NpmClient>,
+    cache: Option<&Cache>,
+    now: SystemTime,
+) -> Vec<((String, String), Result<RegistryFacts, String>)> {
+    let now_s = unix(now);
+    let result = |v: &str, r| ((name.to_owned(), v.to_owned()), r);
+    let Some(key) = keys.map(|c| c.packument_url(name)) else {
+        return versions
+            .iter()
+            .map(|v| result(v, Err("no registry configuration".to_owned())))
+            .collect();
+    };
+    let facts_key = |v: &str| format!("{FACTS_PREFIX}{key}|{v}");
+    // 1. Derived facts validated recently (or, offline, at any time).
+    let cached: Vec<Option<CachedFacts>> = match cache {
+        Some(c) => {
+            let ks: Vec<String> = versions.iter().map(|v| facts_key(v)).collect();
+            let refs: Vec<&str> = ks.iter().map(String::as_str).collect();
+            c.get_many(Table::Packument, &refs)
+                .into_iter()
+                .map(|b| b.and_then(|b| serde_json::from_slice(&b).ok()))
+                .collect()
+        }
+        None => versions.iter().map(|_| None).collect(),
+    };
+    let usable = |c: &CachedFacts| client.is_none() || is_fresh(c.checked_at, now_s);
+    if cached.iter().all(|c| c.as_ref().is_some_and(usable)) {
+        return versions
+            .iter()
+            .zip(cached)
+            .filter_map(|(v, c)| c.map(|c| result(v, Ok(with_now(c.facts, now_s)))))
+            .collect();
+    }
+    // 2. The packument: revalidated, or from the cache offline.
+    let entry = cache.and_then(|c| c.packument(&key));
+    let cached_doc = entry
+        .as_ref()
+        .and_then(|e| serde_json::from_slice::<Value>(&e.body).ok());
+    let (doc, validated) = match client {
+        None => match cached_doc {
+            Some(doc) => (Ok(doc), false),
+            // Derived facts without the packument (a cache written by an older scan).
+            None => {
+                return versions
+                    .iter()
+                    .zip(cached)
+                    .map(|(v, c)| {
+                        result(
+                            v,
+                            c.map(|c| with_now(c.facts, now_s)).ok_or_else(|| {
+                                "offline and no cached registry metadata".to_owned()
+                            }),
+                        )
+                    })
+                    .collect();
+            }
+        },
+        Some(client) => {
+            let (etag, lm) = match (&entry, &cached_doc) {
+                (Some(e), Some(_)) => (e.etag.as_deref(), e.last_modified.as_deref()),
+                _ => (None, None),
+            };
+            match client.packument_conditional(name, etag, lm) {
+                Ok(Packument::NotModified) => match cached_doc {
+                    Some(doc) => (Ok(doc), true),
+                    None => (Err("304 without a cached packument".to_owned()), false),
+                },
+                Ok(Packument::Fresh {
+                    value,
+                    body,
+                    etag,
+                    last_modified,
+                }) => {
+                    if let Some(c) = cache {
+                        // A failed store costs a download next time, never correctness.
+                        let _ = c.put_packument(
+                            &key,
+                            &PackumentEntry {
+                                etag,
+                                last_modified,
+                                body,
+                            },
+                        );
+                    }
+                    (Ok(value), true)
+                }
+                // The registry failed: a cached copy is still the real history (publish
+                // times never change), only possibly missing a recent deprecation.
+                Err(e) => match cached_doc {
+                    Some(doc) => (Ok(doc), false),
+                    None => (Err(format!("cannot fetch registry metadata: {e}")), false),
+                },
+            }
+        }
+    };
+    let doc = match doc {
+        Ok(doc) => doc,
+        Err(e) => return versions.iter().map(|v| result(v, Err(e.clone()))).collect(),
+    };
+    let mut store: Vec<(String, Vec<u8>)> = Vec::new();
+    let out = versions
+        .iter()
+        .map(|v| {
+            let facts = ferret_registry::npm_registry_facts(&doc, v, now);
+            if validated
+                && let Ok(bytes) = serde_json::to_vec(&CachedFacts {
+                    checked_at: now_s,
+                    facts: facts.clone(),
+                })
+            {
+                store.push((facts_key(v), bytes));
+            }
+            result(v, Ok(facts))
+        })
+        .collect();
+    if let Some(c) = cache
+        && !store.is_empty()
+    {
+        let entries: Vec<(&str, &[u8])> = store
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_slice()))
+            .collect();
+        let _ = c.put_many(Table::Packument, &entries);
+    }
+    out
+}
+
+fn with_now(mut facts: RegistryFacts, now: i64) -> RegistryFacts {
+    facts.fetched_at = now;
+    facts
+}
+
+/// The tarball's package.json and whether it has a binding.gyp (npm's implicit install).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Manifest {
+    text: String,
+    gyp: bool,
+}
+
+/// Runs the registry-metadata rules for every npm package of `packages` that came from the
+/// registry, merging their findings into its report; packages without metadata list the
+/// rules as not evaluated, with the reason.
+pub(crate) fn apply(
+    root: &Path,
+    items: &[Item],
+    packages: &mut [PackageReport],
+    meta: &MetaResults,
+    cache: Option<&Cache>,
+    soak_hours: Option<u32>,
+) {
+    let rules: Vec<&'static dyn Rule> = ferret_rules::all_rules()
+        .iter()
+        .copied()
+        .filter(|r| REGISTRY_RULES.contains(&r.meta().id))
+        .collect();
+    let by_id: BTreeMap<(&str, &str), &Item> = items
+        .iter()
+        .filter(|i| matches!(i.source, ItemSource::Registry))
+        .map(|i| ((i.name.as_str(), i.version.as_str()), i))
+        .collect();
+    let mut new_manifests: Vec<(String, Vec<u8>)> = Vec::new();
+    // Cached manifests of the packages analysed from tarballs, in one read.
+    let sris: Vec<String> = packages
+        .iter()
+        .filter_map(|p| p.package.integrity.clone())
+        .collect();
+    let mut manifests: BTreeMap<String, Manifest> = BTreeMap::new();
+    if let Some(c) = cache {
+        let keys: Vec<String> = sris
+            .iter()
+            .map(|s| format!("{MANIFEST_PREFIX}{s}"))
+            .collect();
+        let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+        for (sri, got) in sris.iter().zip(c.get_many(Table::Analysis, &refs)) {
+            if let Some(m) = got.and_then(|b| serde_json::from_slice::<Manifest>(&b).ok()) {
+                manifests.insert(sri.clone(), m);
+            }
+        }
+    }
+    for report in packages.iter_mut() {
+        if report.package.ecosystem != Ecosystem::Npm {
+            continue;
+        }
+        let origin = report.project.as_ref().map(|p| p.origin.as_str());
+        // Git/http/file specs: reported as such, never fetched; no registry metadata.
+        if origin == Some("lockfile") {
+            continue;
+        }
+        let id = (report.package.name.clone(), report.package.version.clone());
+        let Some(item) = by_id.get(&(id.0.as_str(), id.1.as_str())) else {
+            // The tarball names itself differently from the lockfile entry: its metadata
+            // cannot be attributed; never a silent pass.
+            report.not_evaluated = not_evaluated_for(
+                &MetadataStatus::NotAvailable {
+                    reason: "the package's name@version does not match a lockfile entry".to_owned(),
+                },
+                Ecosystem::Npm,
+            );
+            continue;
+        };
+        let facts = match meta.get(&id) {
+            Some(Ok(f)) => f.clone(),
+            Some(Err(reason)) => {
+                report.not_evaluated = not_evaluated_for(
+                    &MetadataStatus::NotAvailable {
+                        reason: reason.clone(),
+                    },
+                    Ecosystem::Npm,
+                );
+                continue;
+            }
+            None => continue,
+        };
+        let manifest = manifest_of(root, item, origin, report, &manifests, cache)
+            .inspect(|(m, fresh)| {
+                if *fresh
+                    && let (Some(sri), Ok(bytes)) =
+                        (&report.package.integrity, serde_json::to_vec(m))
+                {
+                    new_manifests.push((format!("{MANIFEST_PREFIX}{sri}"), bytes));
+                }
+            })
+            .map(|(m, _)| m);
+        evaluate(report, facts, manifest.as_ref(), &rules, soak_hours);
+    }
+    if let Some(c) = cache
+        && !new_manifests.is_empty()
+    {
+        let entries: Vec<(&str, &[u8])> = new_manifests
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_slice()))
+            .collect();
+        let _ = c.put_many(Table::Analysis, &entries);
+    }
+}
+
+/// The package's own package.json: from node_modules, the manifest cache, or the cached
+/// tarball (then `true`: to be stored).
+fn manifest_of(
+    root: &Path,
+    item: &Item,
+    origin: Option<&str>,
+    report: &PackageReport,
+    manifests: &BTreeMap<String, Manifest>,
+    cache: Option<&Cache>,
+) -> Option<(Manifest, bool)> {
+    if origin == Some("node_modules") {
+        let dir = root.join(item.install_path.as_ref()?);
+        let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
+        let gyp = dir.join("binding.gyp").is_file();
+        return Some((Manifest { text, gyp }, false));
+    }
+    let sri = report.package.integrity.as_ref()?;
+    if let Some(m) = manifests.get(sri) {
+        return Some((
+            Manifest {
+                text: m.text.clone(),
+                gyp: m.gyp,
+            },
+            false,
+        ));
+    }
+    let bytes = cache?.get(Table::Tarball, sri)?;
+    ferret_registry::verify_integrity(&bytes, &serde_json::json!({ "integrity": sri })).ok()?;
+    let tree =
+        ferret_source::open_tarball(&bytes, &report.package.source, &Default::default()).ok()?;
+    let text = tree
+        .files
+        .iter()
+        .find(|f| f.path == "package.json")
+        .map(|f| String::from_utf8_lossy(&f.data).into_owned())?;
+    let gyp = tree.files.iter().any(|f| f.path == "binding.gyp");
+    Some((Manifest { text, gyp }, true))
+}
+
+/// Runs the registry rules for one package over facts rebuilt from its manifest (no code
+/// is analysed again: the install-time uses the rules need come from its report).
+fn evaluate(
+    report: &mut PackageReport,
+    mut registry: RegistryFacts,
+    manifest: Option<&Manifest>,
+    rules: &[&'static dyn Rule],
+    soak_hours: Option<u32>,
+) {
+    if soak_hours.is_some() {
+        registry.soak_hours = soak_hours;
+    }
+    let mut files = Vec::new();
+    if let Some(m) = manifest {
+        files.push(("package.json".to_owned(), m.text.clone().into_bytes()));
+        if m.gyp {
+            files.push(("binding.gyp".to_owned(), Vec::new()));
+        }
+    }
+    let tree = ferret_source::from_files(&report.package.source, files);
+    let mut facts = ferret_rules::build_facts(&tree, Ecosystem::Npm);
+    // The registry's identity: what the lockfile locked and the pipeline verified.
+    facts.id.name.clone_from(&report.package.name);
+    facts.id.version.clone_from(&report.package.version);
+    add_install_time_uses(&mut facts, report);
+    facts.registry = Some(registry);
+    facts.metadata_status = MetadataStatus::Evaluated;
+    let mut rules: Vec<&'static dyn Rule> = rules.to_vec();
+    let mut not_evaluated = Vec::new();
+    if manifest.is_none() {
+        rules.retain(|r| r.meta().id != "manifest-confusion");
+        not_evaluated.push(ferret_core::NotEvaluated {
+            rule: "manifest-confusion".to_owned(),
+            reason: "the tarball's package.json is not at hand (analysis from the cache, tarball not kept)".to_owned(),
+        });
+    }
+    let found: Vec<Finding> = ferret_rules::engine::run_rules(&facts, &rules)
+        .into_iter()
+        .filter(|f| f.action != ferret_core::Action::Ignore)
+        .collect();
+    report.alerts.extend(found);
+    report
+        .alerts
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    report.not_evaluated = not_evaluated;
+}
+
+/// The install-time uses recorded in the report, as file facts (dependency confusion looks
+/// for an install-time network or system-identity probe).
+fn add_install_time_uses(facts: &mut ferret_core::PackageFacts, report: &PackageReport) {
+    let Some(template) = facts.files.first().cloned() else {
+        return;
+    };
+    let mut by_path: BTreeMap<String, Vec<ferret_core::CapabilityUse>> = BTreeMap::new();
+    for cap in &report.capabilities {
+        for u in cap.locations.iter().filter(|u| u.install_time) {
+            by_path
+                .entry(u.location.path.clone())
+                .or_default()
+                .push(u.clone());
+        }
+    }
+    for (path, uses) in by_path {
+        if let Some(f) = facts.files.iter_mut().find(|f| f.path == path) {
+            f.install_time = true;
+            f.uses.extend(uses);
+            continue;
+        }
+        let mut f = template.clone();
+        f.path = path;
+        f.install_time = true;
+        f.uses = uses;
+        facts.files.push(f);
+    }
+    facts.files.sort_by(|a, b| a.path.cmp(&b.path));
+}
+
+#[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "tests: a panic is a failure")]
+mod tests {
+    use super::*;
+
+    /// Facts validated less than ten minutes ago are reused; at ten minutes, or from a
+    /// clock that went backwards, they are revalidated.
+    #[test]
+    fn revalidation_interval() {
+        let t = 1_800_000_000;
+        assert!(is_fresh(t, t));
+        assert!(is_fresh(t, t + 599));
+        assert!(!is_fresh(t, t + 600));
+        assert!(!is_fresh(t, t + 86_400));
+        assert!(!is_fresh(t, t - 1));
+        assert_eq!(REVALIDATE_AFTER.as_secs(), 600);
+    }
+
+    /// Offline with cached derived facts (however old): used, with the scan's clock.
+    #[test]
+    fn offline_uses_cached_facts_and_says_when_there_are_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path()).unwrap();
+        let client = NpmClient::new(ferret_registry::RegistryConfig::default());
+        let key = client.packument_url("a");
+        let facts = RegistryFacts {
+            name: "a".to_owned(),
+            fetched_at: 5,
+            ..RegistryFacts::default()
+        };
+        let bytes = serde_json::to_vec(&CachedFacts {
+            checked_at: 5,
+            facts,
+        })
+        .unwrap();
+        cache
+            .put(
+                Table::Packument,
+                &format!("{FACTS_PREFIX}{key}|1.0.0"),
+                &bytes,
+            )
+            .unwrap();
+        let versions: BTreeSet<&str> = ["1.0.0"].into();
+        let now = UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let got = facts_for("a", &versions, Some(&client), None, Some(&cache), now);
+        let f = got[0].1.as_ref().unwrap();
+        assert_eq!(f.fetched_at, 1_000_000);
+        let got = facts_for("b", &versions, Some(&client), None, Some(&cache), now);
+        assert!(got[0].1.as_ref().unwrap_err().contains("offline"));
+    }
+}
