@@ -302,3 +302,74 @@ fn project_pages_in_both_formats_point_at_the_proxy_with_the_upstream_hashes() {
     assert_eq!(status, 404);
     handle.shutdown().unwrap();
 }
+
+/// A fake index whose page promises one sha256 and whose file has other bytes (a tampering
+/// mirror): the proxy refuses the file with 502 and never scans or serves it.
+#[test]
+fn a_file_that_fails_its_sha256_is_never_served() {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let promised = hex::encode(sha2::Sha256::digest(b"the real file"));
+    let served = promised.clone();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut line = String::new();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                    break;
+                }
+            }
+            let (ct, body) = if line.contains("/simple/tampered/") {
+                (
+                    "text/html",
+                    format!(
+                        "<a href=\"/files/tampered-1.0.tar.gz#sha256={served}\">tampered-1.0.tar.gz</a>"
+                    )
+                    .into_bytes(),
+                )
+            } else {
+                ("application/octet-stream", b"other bytes".to_vec())
+            };
+            let _ = stream.write_all(
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: {ct}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                )
+                .as_bytes(),
+            );
+            let _ = stream.write_all(&body);
+        }
+    });
+    let cache = tempfile::tempdir().unwrap();
+    let log = Log::default();
+    let config = ProxyConfig {
+        registry: RegistryConfig::new("http://127.0.0.1:9/"),
+        policy: ferret_policy::Policy::default(),
+        cache: Some(ferret_cache::Cache::open(cache.path()).unwrap()),
+        analyser: "proxy-pypi-tamper".to_owned(),
+        public_url: None,
+        limits: ProxyLimits::default(),
+        access_log: AccessLog::new(Box::new(log.clone())),
+        pypi_upstream: Some(format!("http://{addr}/simple/")),
+    };
+    let handle =
+        ferret_proxy::spawn(std::net::TcpListener::bind("127.0.0.1:0").unwrap(), config).unwrap();
+    let base = format!("http://{}/", handle.addr);
+    let (status, _, page) = get(&format!("{base}pypi/simple/tampered/"), "text/html");
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&page).contains(&promised));
+    let (status, _, body) = get(
+        &format!("{base}pypi/files/tampered/tampered-1.0.tar.gz"),
+        "*/*",
+    );
+    assert_eq!(status, 502, "{}", String::from_utf8_lossy(&body));
+    let err: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert!(err["error"].as_str().unwrap().contains("sha256"), "{err}");
+    handle.shutdown().unwrap();
+}
