@@ -63,6 +63,8 @@ pub struct Collector<'s> {
     /// Inside a `+` chain whose root already tried to fold.
     in_plus_chain: bool,
     string_bytes: usize,
+    /// The file reads docstrings (`__doc__`, `inspect.getdoc`): a payload can hide in one.
+    docs_read: bool,
 }
 
 fn fspan(r: TextRange) -> Span {
@@ -96,6 +98,7 @@ impl<'s> Collector<'s> {
             expr_depth: 0,
             in_plus_chain: false,
             string_bytes: 0,
+            docs_read: source.contains("__doc__") || source.contains("getdoc"),
         }
     }
 
@@ -547,6 +550,11 @@ impl<'a> Visitor<'a> for Collector<'_> {
                 }
                 self.visit_body(&w.body);
             }
+            // A bare string statement (a docstring) runs nothing: its text is prose, and the
+            // URLs in usage examples (huggingface-hub's `https://webhook.site/…`, an IP in
+            // requests-toolbelt's adapter doc) are not endpoints the code talks to. Unless the
+            // file reads docstrings back, where one can carry a payload.
+            Stmt::Expr(e) if !self.docs_read && matches!(&*e.value, Expr::StringLiteral(_)) => {}
             _ => visitor::walk_stmt(self, stmt),
         }
     }

@@ -501,3 +501,21 @@ fn hidden_statement_after_whitespace_is_still_resolved() {
         .expect("os.system");
     assert_eq!((u.location.line, u.location.column), (1, 308));
 }
+
+#[test]
+fn docstrings_are_not_strings_of_the_code() {
+    let src = "\"\"\"Post to https://webhook.site/abc.\"\"\"\nclass A:\n    \"\"\"See http://198.51.100.7/x\"\"\"\n    def f(self):\n        \"\"\"Example: https://pastebin.com/raw/abcd\"\"\"\n        return 'https://api.example/v1'\n";
+    let f = analyze(src);
+    let values: Vec<&str> = f.strings.iter().map(|s| s.value.as_str()).collect();
+    assert_eq!(values, ["https://api.example/v1"]);
+    // A file that reads docstrings back keeps them: a payload can hide there.
+    let src = "\"\"\"aW1wb3J0IG9zOyBvcy5zeXN0ZW0oJ2lkJyk=\"\"\"\nimport base64\nexec(base64.b64decode(__doc__))\n";
+    let f = analyze(src);
+    assert!(
+        f.strings
+            .iter()
+            .any(|s| s.value == "aW1wb3J0IG9zOyBvcy5zeXN0ZW0oJ2lkJyk="),
+        "{:?}",
+        f.strings
+    );
+}

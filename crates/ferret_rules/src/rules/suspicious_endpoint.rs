@@ -1,11 +1,11 @@
 //! `suspicious-endpoint`: strings naming places malware talks to.
 
 use crate::declare_rule;
-use crate::detect::endpoints::classify;
+use crate::detect::endpoints::{EndpointCategory, classify};
 use crate::detect::paths::is_test_or_docs_path;
 use crate::detect::string_excerpt;
 use crate::rule::{FindingExt, Rule, RuleContext, RuleMeta};
-use ferret_core::{Action, FileFacts, Finding, PackageFacts};
+use ferret_core::{Action, Capability, FileFacts, Finding, PackageFacts, UseKind};
 
 /// Findings per file; the first few make the point.
 const MAX_PER_FILE: usize = 8;
@@ -36,7 +36,11 @@ declare_rule! {
     /// their token, raw paste URLs and raw-IP URLs. Only recorded: shorteners, file shares,
     /// paste pages, API prefixes (`https://api.telegram.org/bot`) of bot libraries, and
     /// anything under `test/`, `docs/` or `examples/`. Comments are never read (mongoose's
-    /// shortener links live in comments and docs).
+    /// shortener links live in comments and docs), nor are Python docstrings. Cloud metadata
+    /// addresses warn only in install-time code or in a file that makes network calls when
+    /// it loads: cloud SDKs (botocore, google-auth, azure-identity) and SSRF blocklists name
+    /// them in library functions; a probe runs at install or on load (the stolen credentials
+    /// sent on are the `exfiltration` rule's).
     ///
     /// ## References
     /// - GuardDog `threat-network-exfiltration`, `shady-links`
@@ -53,6 +57,14 @@ impl Rule for SuspiciousEndpoint {
             return;
         }
         let non_runtime = is_test_or_docs_path(&file.path);
+        // Cloud SDKs and SSRF guards name the metadata service in library functions
+        // (botocore's IMDS fetcher, google-auth, azure-identity, a blocklist of internal
+        // addresses); a probe runs at install time or when the module loads.
+        let runs_now = file.install_time
+            || file.uses_of(Capability::Network).any(|u| {
+                matches!(u.kind, UseKind::Call | UseKind::Construct)
+                    && file.scope_at(u.location.span.start) == 0
+            });
         let mut seen: Vec<(String, &'static str)> = Vec::new();
         for s in &file.strings {
             if s.len < 4 || !s.value.contains(['.', ':']) {
@@ -78,7 +90,10 @@ impl Rule for SuspiciousEndpoint {
                 if s.folded {
                     finding = finding.evidence("folded", true);
                 }
-                if !e.warns() || non_runtime {
+                if !e.warns()
+                    || non_runtime
+                    || (e.category == EndpointCategory::CloudMetadata && !runs_now)
+                {
                     finding.action = Action::Monitor;
                 }
                 cx.report(finding);
@@ -136,5 +151,23 @@ mod tests {
         assert_eq!(in_test[0].action, Action::Monitor);
         let warn = t.findings([("lib/x.js", "fetch('https://webhook.site/abc');\n")]);
         assert_eq!(warn[0].action, Action::Warn);
+        // A cloud SDK's metadata client: the address in library functions, monitored.
+        let sdk = t.findings([(
+            "lib/imds.js",
+            "const BASE = 'http://169.254.169.254/latest/';\nexports.token = () => fetch(BASE + 'api/token', { method: 'PUT' });\n",
+        )]);
+        assert_eq!(sdk[0].action, Action::Monitor);
+        let py = Tester::new(super::SuspiciousEndpoint).ecosystem(ferret_core::Ecosystem::PyPI);
+        let py_sdk = py.findings([(
+            "botocore/utils.py",
+            "import urllib.request\nMETADATA_BASE_URL = 'http://169.254.169.254/'\ndef fetch(path):\n    return urllib.request.urlopen(METADATA_BASE_URL + path).read()\n",
+        )]);
+        assert_eq!(py_sdk[0].action, Action::Monitor);
+        // Probed when the module loads: warned.
+        let probe = t.findings([(
+            "lib/index.js",
+            "fetch('http://169.254.169.254/latest/meta-data/iam/security-credentials/');\n",
+        )]);
+        assert_eq!(probe[0].action, Action::Warn);
     }
 }
