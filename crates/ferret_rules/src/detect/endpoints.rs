@@ -64,10 +64,40 @@ impl Endpoint {
             | EndpointCategory::Tunnel
             | EndpointCategory::CloudMetadata => true,
             EndpointCategory::MessengerWebhook | EndpointCategory::PasteSite => self.specific,
-            EndpointCategory::RawIp => self.is_url,
+            EndpointCategory::RawIp => self.is_url && transfer_scheme(&self.text),
             EndpointCategory::Shortener | EndpointCategory::FileShare => false,
         }
     }
+}
+
+/// Whether a URL's scheme moves data (`http`, `ftp`, `tcp`, `ws`, `ssh`, …) or the endpoint
+/// is a bare `host:port`. URI test tables (httplib2's `telnet://192.0.2.16:80/`,
+/// `ldap://…`) name raw IPs under schemes no payload is fetched or sent over.
+fn transfer_scheme(text: &str) -> bool {
+    let Some((scheme, _)) = text.split_once("://") else {
+        return true;
+    };
+    matches!(
+        scheme.to_ascii_lowercase().as_str(),
+        "http"
+            | "https"
+            | "ftp"
+            | "ftps"
+            | "sftp"
+            | "ssh"
+            | "scp"
+            | "tcp"
+            | "udp"
+            | "ws"
+            | "wss"
+            | "socks"
+            | "socks4"
+            | "socks5"
+            | "socks5h"
+            | "git"
+            | "smb"
+            | "rsync"
+    )
 }
 
 /// Exact registrable domains (the host equals it or is a subdomain of it).
@@ -461,6 +491,11 @@ mod tests {
             [(RawIp, true, false)]
         );
         assert_eq!(cats("198.51.100.7:4444"), [(RawIp, true, false)]);
+        assert_eq!(cats("tcp://198.51.100.7:4444"), [(RawIp, true, false)]);
+        assert_eq!(cats("wss://198.51.100.7/ws"), [(RawIp, true, false)]);
+        // A URI test table (httplib2): recorded, not warned.
+        assert_eq!(cats("telnet://192.0.2.16:80/"), [(RawIp, false, false)]);
+        assert_eq!(cats("ldap://198.51.100.7/c=GB"), [(RawIp, false, false)]);
         assert!(cats("8.8.8.8").is_empty());
         assert_eq!(cats("169.254.169.254"), [(CloudMetadata, true, false)]);
         assert!(cats("http://127.0.0.1:8080/").is_empty());
