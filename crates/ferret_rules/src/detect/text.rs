@@ -246,6 +246,13 @@ fn whitespace_and_jsfuck(bytes: &[u8], lang: Lang, out: &mut TextSignals, at: &A
             if comment {
                 return true;
             }
+            // Indentation: deeply nested generated code (typescript's lib/tsc.js nests a
+            // ternary chain 150 columns deep) is indented step by step; a line pushed
+            // off-screen stands far to the right of the line before it.
+            let at_line_start = start == 0 || matches!(bytes[start - 1], b'\n' | b'\r');
+            if at_line_start && (end - start) < prev_indent(bytes, start) + HIDDEN_WHITESPACE_MIN {
+                return true;
+            }
             if out.hidden_code.len() >= TextSignals::MAX_PER_KIND {
                 out.truncated = true;
                 return true;
@@ -277,6 +284,32 @@ fn whitespace_and_jsfuck(bytes: &[u8], lang: Lang, out: &mut TextSignals, at: &A
         let (location, _) = at(start, start + n);
         out.obfuscation.jsfuck_run = Some((location, to_u32(n)));
     }
+}
+
+/// Indentation (leading spaces and tabs) of the closest non-blank line before the line that
+/// starts at `line_start`; 0 when there is none within 64 lines.
+fn prev_indent(bytes: &[u8], line_start: usize) -> usize {
+    let mut end = line_start;
+    for _ in 0..64 {
+        // `end` is the start of the line after the one examined; skip its line break.
+        let Some(last) = end.checked_sub(1) else {
+            return 0;
+        };
+        let start = memchr::memrchr(b'\n', &bytes[..last]).map_or(0, |p| p + 1);
+        let line = &bytes[start..last];
+        let indent = line
+            .iter()
+            .take_while(|&&b| b == b' ' || b == b'\t')
+            .count();
+        if line[indent..].iter().any(|b| !b.is_ascii_whitespace()) {
+            return indent;
+        }
+        if start == 0 {
+            return 0;
+        }
+        end = start;
+    }
+    0
 }
 
 /// Calls `f(start, end)` for every maximal run of bytes in `class` at least `min` long, in

@@ -83,6 +83,17 @@ mod tests {
                 format!("module.exports = 1;{pad}// far-right comment\n"),
             ),
             ("README.md", format!("text{pad}more text\n")),
+            // Deeply nested generated code, indented step by step (typescript 4.9.5's
+            // lib/tsc.js nests a ternary chain 152 columns deep).
+            (
+                "lib/tsc.js",
+                format!(
+                    "var k ={}\n{}a ? \"A\" :\n\n{}b ? \"B\" : \"C\";\n",
+                    " ",
+                    " ".repeat(148),
+                    " ".repeat(152)
+                ),
+            ),
         ];
         let fail = [
             (
@@ -94,6 +105,14 @@ mod tests {
                 format!(
                     "const a = 1;\n{}fetch('http://198.51.100.7/x');\n",
                     "\t".repeat(160)
+                ),
+            ),
+            // Off-screen relative to the indented line before it (a blank line between).
+            (
+                "c.js",
+                format!(
+                    "function f() {{\n    return 1;\n\n{}require('child_process').exec('id');\n}}\n",
+                    " ".repeat(220)
                 ),
             ),
         ];
