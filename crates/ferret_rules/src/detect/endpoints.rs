@@ -253,6 +253,16 @@ const WEBHOOKS: &[(&str, &str, &str)] = &[
 /// Suffix labels of reserved/defanged hosts (RFC 2606/6761).
 const RESERVED_TLDS: &[&str] = &["example", "invalid", "test", "localhost"];
 
+/// Top-level domains under which a bare name (`x.ngrok.io` as a `hostname` option) is taken
+/// as a host when it matches [`NAMES`]: the generic ones and those the listed services and
+/// their clones are hosted under. Identifiers end in words (`.url`, `.id`, `.type`).
+const BARE_HOST_TLDS: &[&str] = &[
+    "com", "net", "org", "io", "site", "app", "dev", "me", "co", "cc", "xyz", "pro", "fun", "link",
+    "live", "run", "sh", "pw", "ws", "ru", "cn", "info", "biz", "online", "top", "to", "ly", "gd",
+    "in", "us", "uk", "de", "eu", "cloud", "tech", "store", "space", "website", "host", "page",
+    "moe", "lol", "fyi", "ee", "se", "nl", "pl", "tk", "ml", "ga", "cf", "gq",
+];
+
 /// Most endpoints looked at in one string (bounded work on hostile strings).
 const MAX_PER_STRING: usize = 16;
 
@@ -426,6 +436,15 @@ fn classify_found(f: &Found<'_>) -> Option<Endpoint> {
         })
         .map(|&(_, c)| c)
         .or_else(|| {
+            // A bare dotted name (no scheme, no port) is as often an attribute path or an
+            // event name (`anthropic.organization.webhook.id`, `webhook.url`) as a host:
+            // matched by name only under a top-level domain these services use.
+            if !f.is_url
+                && reserved_from.is_none()
+                && !labels.last().is_some_and(|t| BARE_HOST_TLDS.contains(t))
+            {
+                return None;
+            }
             NAMES
                 .iter()
                 .find(|(n, _)| names.contains(n))
@@ -565,6 +584,16 @@ mod tests {
         assert!(cats("https://webhook.mycompany.com.au/x").is_empty());
         assert!(cats("https://bit.example.com/").is_empty());
         assert!(cats("https://webhook.example.com/hook").is_empty());
+        // Bare dotted identifiers are not hosts (anthropic, opensearch-py); bare hosts are.
+        assert!(cats("anthropic.organization.webhook.id").is_empty());
+        assert!(cats("webhook.url").is_empty());
+        assert_eq!(cats("webhook.site"), [(RequestCatcher, true, false)]);
+        assert_eq!(cats("abc123.oastify.com"), [(RequestCatcher, true, false)]);
+        assert_eq!(cats("x.ngrok.invalid"), [(Tunnel, true, false)]);
+        assert_eq!(
+            cats("https://webhook.id/x"),
+            [(RequestCatcher, true, false)]
+        );
         assert_eq!(
             cats("https://pastebin.example.invalid/raw/1"),
             [(PasteSite, true, true)]

@@ -5,7 +5,7 @@ use crate::detect::endpoints::{EndpointCategory, classify};
 use crate::detect::paths::is_test_or_docs_path;
 use crate::detect::string_excerpt;
 use crate::rule::{FindingExt, Rule, RuleContext, RuleMeta};
-use ferret_core::{Action, Capability, FileFacts, Finding, PackageFacts, UseKind};
+use ferret_core::{Action, Capability, FileFacts, FileKind, Finding, PackageFacts, UseKind};
 
 /// Findings per file; the first few make the point.
 const MAX_PER_FILE: usize = 8;
@@ -64,6 +64,7 @@ impl Rule for SuspiciousEndpoint {
             || file.uses_of(Capability::Network).any(|u| {
                 matches!(u.kind, UseKind::Call | UseKind::Construct)
                     && file.scope_at(u.location.span.start) == 0
+                    && !(file.kind == FileKind::Python && is_python_client_class(&u.api))
             });
         let mut seen: Vec<(String, &'static str)> = Vec::new();
         for s in &file.strings {
@@ -100,6 +101,16 @@ impl Rule for SuspiciousEndpoint {
             }
         }
     }
+}
+
+/// A Python network API that is a class (`urllib3.PoolManager`, `requests.Session`,
+/// `http.client.HTTPConnection`): instantiating a client sends nothing. sentry-sdk builds its
+/// metadata client in a class body and requests from methods.
+fn is_python_client_class(api: &str) -> bool {
+    api.rsplit('.')
+        .next()
+        .and_then(|last| last.chars().next())
+        .is_some_and(char::is_uppercase)
 }
 
 #[cfg(test)]
@@ -163,6 +174,18 @@ mod tests {
             "import urllib.request\nMETADATA_BASE_URL = 'http://169.254.169.254/'\ndef fetch(path):\n    return urllib.request.urlopen(METADATA_BASE_URL + path).read()\n",
         )]);
         assert_eq!(py_sdk[0].action, Action::Monitor);
+        // sentry-sdk: a client made in a class body, requests from methods.
+        let sentry = py.findings([(
+            "sentry_sdk/cloud.py",
+            "import urllib3\nHOST = '169.254.169.254'\nclass C:\n    http = urllib3.PoolManager(timeout=1)\n    @classmethod\n    def probe(cls):\n        return cls.http.request('GET', 'http://' + HOST + '/latest/')\n",
+        )]);
+        assert_eq!(sentry[0].action, Action::Monitor);
+        // Requested when the module is imported: warned.
+        let py_probe = py.findings([(
+            "d/__init__.py",
+            "import urllib.request\nurllib.request.urlopen('http://169.254.169.254/latest/meta-data/')\n",
+        )]);
+        assert_eq!(py_probe[0].action, Action::Warn);
         // Probed when the module loads: warned.
         let probe = t.findings([(
             "lib/index.js",
