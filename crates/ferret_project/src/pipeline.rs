@@ -77,6 +77,8 @@ struct Fetched {
     origin: &'static str,
     /// Keep the bytes for the tarball cache under this integrity.
     cache_as: Option<String>,
+    /// The SRI that was verified on these bytes (spares the unpacker a second SHA-512).
+    verified: Option<String>,
     source_url: Option<String>,
 }
 
@@ -468,7 +470,12 @@ fn open_arrived(
             }),
         ),
         Ok(Content::Tarball(f)) => {
-            match ferret_source::open_tarball(&f.bytes, &f.source, &opts.limits) {
+            match ferret_source::open_tarball_hashed(
+                &f.bytes,
+                &f.source,
+                &opts.limits,
+                f.verified.as_deref(),
+            ) {
                 Ok(tree) => (
                     Some(tree),
                     Ok(Loaded {
@@ -499,13 +506,15 @@ fn fetch(
         && let Some(bytes) = cache.get(Table::Tarball, sri)
         // Re-verified: the cache's checksum guards against corruption, this against a key
         // that does not match its content.
-        && ferret_registry::verify_integrity(&bytes, &serde_json::json!({ "integrity": sri })).is_ok()
+        && let Ok(verified) =
+            ferret_registry::verify_integrity(&bytes, &serde_json::json!({ "integrity": sri }))
     {
         return Ok(Fetched {
             bytes,
             source: label,
             origin: "cache",
             cache_as: None,
+            verified: Some(verified),
             source_url: item.resolved.clone(),
         });
     }
@@ -529,7 +538,8 @@ fn fetch(
         bytes,
         source: url.clone(),
         origin: "registry",
-        cache_as: item.integrity.is_some().then_some(sri),
+        cache_as: item.integrity.is_some().then(|| sri.clone()),
+        verified: Some(sri),
         source_url: Some(url),
     })
 }

@@ -25,7 +25,7 @@ pub use python::{
     verify_record,
 };
 pub use sniff::sniff_kind;
-pub use tarball::open_tarball;
+pub use tarball::{open_tarball, open_tarball_hashed};
 pub use walk::open_dir;
 pub use zip::{ZipLayout, looks_like_zip, open_zip};
 

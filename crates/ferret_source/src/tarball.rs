@@ -19,6 +19,22 @@ pub fn open_tarball(
     source: &str,
     limits: &Limits,
 ) -> Result<PackageTree, SourceError> {
+    open_tarball_hashed(bytes, source, limits, None)
+}
+
+/// [`open_tarball`] for bytes whose `sha512-…` SRI the caller has just computed (a registry
+/// client verifying the download): the tree's integrity is that string instead of a second
+/// SHA-512 pass over the tarball (~10% of a cold project scan's CPU). Anything else as
+/// `sha512` (another algorithm, `None`) is ignored and the bytes are hashed here.
+pub fn open_tarball_hashed(
+    bytes: &[u8],
+    source: &str,
+    limits: &Limits,
+    sha512: Option<&str>,
+) -> Result<PackageTree, SourceError> {
+    let known = sha512
+        .filter(|s| s.starts_with("sha512-"))
+        .map(str::to_owned);
     let hit: Rc<RefCell<Option<Hit>>> = Rc::new(RefCell::new(None));
     let gzipped = bytes.starts_with(&[0x1f, 0x8b]);
     let input = if gzipped {
@@ -147,7 +163,7 @@ pub fn open_tarball(
             message: "the archive has no entries".to_owned(),
         });
     }
-    Ok(col.finish(Some(sri_sha512(bytes))))
+    Ok(col.finish(Some(known.unwrap_or_else(|| sri_sha512(bytes)))))
 }
 
 /// Whether the bytes start like a gzip stream or a ustar archive.

@@ -480,3 +480,26 @@ mod dir {
         assert!(open_path(&p2, &Limits::default()).is_ok());
     }
 }
+
+/// A caller that verified the download passes its SHA-512 SRI and the unpacker records it
+/// instead of hashing again; a weaker algorithm's SRI is not taken for the tree's integrity.
+#[test]
+fn a_verified_sha512_is_reused_and_other_algorithms_are_not() {
+    let bytes = tgz(&[Entry::File(
+        "package/package.json",
+        br#"{"name":"x","version":"1.0.0"}"#,
+        0o644,
+    )]);
+    let given = "sha512-given-by-the-verifier";
+    let tree = ferret_source::open_tarball_hashed(&bytes, "x.tgz", &Limits::default(), Some(given))
+        .unwrap();
+    assert_eq!(tree.integrity.as_deref(), Some(given));
+    let tree = ferret_source::open_tarball_hashed(
+        &bytes,
+        "x.tgz",
+        &Limits::default(),
+        Some("sha1-AAAAAAAAAAAAAAAAAAAAAAAAAAA="),
+    )
+    .unwrap();
+    assert_eq!(tree.integrity.as_deref(), Some(sri_sha512(&bytes).as_str()));
+}
