@@ -76,7 +76,21 @@ impl Rule for Typosquat {
         if own >= ESTABLISHED_DOWNLOADS || own.saturating_mul(POPULARITY_RATIO) > theirs {
             return;
         }
-        let (location, code) = manifest_location(&format!("\"name\": \"{name}\""));
+        // A PyPI distribution names itself in its core metadata (`PKG-INFO`, a wheel's
+        // `*.dist-info/METADATA`), which the manifest records as `metadata_file`.
+        let (location, code) = match pkg
+            .manifest
+            .as_ref()
+            .and_then(|m| m.get("metadata_file"))
+            .and_then(serde_json::Value::as_str)
+        {
+            Some(file) if pkg.id.ecosystem == ferret_core::Ecosystem::PyPI => {
+                let location = crate::engine::file_start(file);
+                let code = crate::detect::excerpt_at(&location, &format!("Name: {name}"));
+                (location, code)
+            }
+            _ => manifest_location(&format!("\"name\": \"{name}\"")),
+        };
         let mut finding = Finding::of(
             &Self::META,
             format!(
@@ -167,6 +181,22 @@ mod tests {
         );
         assert_eq!(fired, Vec::<String>::new(), "{} related", related);
         assert_eq!(MIN_EDIT_LEN, 4);
+    }
+
+    /// A PyPI typosquat points at the distribution's own metadata file, not `package.json`.
+    #[test]
+    fn pypi_finding_points_at_the_metadata_file() {
+        let mut pkg = named("reqeusts");
+        pkg.id.ecosystem = ferret_core::Ecosystem::PyPI;
+        pkg.id.name = "reqeusts".to_owned();
+        pkg.manifest = Some(serde_json::json!({ "name": "reqeusts", "metadata_file": "PKG-INFO" }));
+        let f = crate::detect::metadata::testing::run(Typosquat, &pkg);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(
+            f[0].location.as_ref().map(|l| l.path.as_str()),
+            Some("PKG-INFO")
+        );
+        assert!(f[0].message.contains("`requests`"), "{}", f[0].message);
     }
 
     /// The popular PyPI names, spelled as projects spell them (`PyYAML`, `Git_Python`: PEP 503
