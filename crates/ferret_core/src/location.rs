@@ -199,7 +199,7 @@ impl LineIndex {
                 truncated = true;
                 break;
             }
-            push_printable(&mut hl, &c.to_string());
+            push_printable_char(&mut hl, c);
         }
         let highlight_len = hl.chars().count();
         out.push_str(&hl);
@@ -211,7 +211,7 @@ impl LineIndex {
                     truncated = true;
                     break;
                 }
-                push_printable(&mut out, &c.to_string());
+                push_printable_char(&mut out, c);
             }
         }
         if truncated {
@@ -228,13 +228,18 @@ impl LineIndex {
 
 fn push_printable(out: &mut String, s: &str) {
     for c in s.chars() {
-        if c == '\t' {
-            out.push(' ');
-        } else if c.is_control() || is_format_char(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
+        push_printable_char(out, c);
+    }
+}
+
+fn push_printable_char(out: &mut String, c: char) {
+    if c == '\t' {
+        out.push(' ');
+    } else if c.is_control() || is_format_char(c) {
+        use std::fmt::Write as _;
+        let _ = write!(out, "\\u{{{:x}}}", c as u32);
+    } else {
+        out.push(c);
     }
 }
 
@@ -246,10 +251,7 @@ pub fn is_format_char(c: char) -> bool {
 }
 
 fn memchr_iter_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, &b)| (b == b'\n').then_some(i))
+    memchr::memchr_iter(b'\n', bytes)
 }
 
 fn floor_char_boundary(text: &str, mut i: usize) -> usize {

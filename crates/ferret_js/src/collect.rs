@@ -100,7 +100,7 @@ pub struct Collector<'s> {
     string_bytes: usize,
     /// Source kinds carried by local bindings (flow-insensitive: a binding keeps every
     /// source ever assigned to it).
-    taint: std::collections::HashMap<oxc_syntax::symbol::SymbolId, Taint>,
+    taint: rustc_hash::FxHashMap<oxc_syntax::symbol::SymbolId, Taint>,
     taint_fuel: u64,
     /// Scope ids of the enclosing functions (see [`FileFacts::functions`]).
     scopes: Vec<u32>,
@@ -146,7 +146,7 @@ impl<'s> Collector<'s> {
             in_plus_chain: false,
             write_target: None,
             string_bytes: 0,
-            taint: std::collections::HashMap::new(),
+            taint: rustc_hash::FxHashMap::default(),
             taint_fuel: 100_000 + TAINT_FUEL_PER_BYTE * source.len() as u64,
             scopes: Vec::new(),
         }

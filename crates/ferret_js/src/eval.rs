@@ -19,7 +19,9 @@ use oxc_semantic::Scoping;
 use oxc_syntax::operator::BinaryOperator;
 use oxc_syntax::symbol::SymbolId;
 use std::borrow::Cow;
-use std::collections::HashMap;
+// FxHash: keyed by oxc's small integer symbol ids, looked up for most expressions of every
+// file; SipHash's DoS resistance buys nothing for integer keys the parser assigns.
+use rustc_hash::FxHashMap as HashMap;
 
 /// Deepest recursion of the evaluator. Real evasions nest a handful of levels
 /// (`Buffer.from(a.split('').reverse().join(''), 'base64').toString()` is 6); long `+`
@@ -95,7 +97,7 @@ impl<'s> Evaluator<'s> {
     pub fn new(scoping: &'s Scoping, fuel: u64) -> Self {
         Self {
             scoping,
-            bindings: HashMap::new(),
+            bindings: HashMap::default(),
             fuel,
         }
     }
