@@ -38,14 +38,15 @@ pub struct Upstream {
 
 impl Upstream {
     pub fn new(config: RegistryConfig, timeout: Duration) -> Self {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_connect(Some(timeout.min(Duration::from_secs(10))))
-            .timeout_global(Some(timeout))
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .user_agent(concat!("ferret-proxy/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into();
+        let agent = ferret_registry::agent_with_dns_cache(
+            ureq::Agent::config_builder()
+                .timeout_connect(Some(timeout.min(Duration::from_secs(10))))
+                .timeout_global(Some(timeout))
+                .http_status_as_error(false)
+                .max_redirects(0)
+                .user_agent(concat!("ferret-proxy/", env!("CARGO_PKG_VERSION")))
+                .build(),
+        );
         Self { config, agent }
     }
 

@@ -463,21 +463,22 @@ impl NpmClient {
 
 /// One keep-alive agent with the timeouts of `limits`; redirects are followed by hand.
 fn agent(limits: &ClientLimits) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_connect(Some(limits.connect_timeout))
-        // Per read: a silent server (no answer, or a body that stops) ends the attempt.
-        .timeout_per_read(Some(limits.stall_timeout))
-        .timeout_global(Some(limits.request_timeout))
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .user_agent(concat!("ferret/", env!("CARGO_PKG_VERSION")))
-        .tls_config(
-            ureq::tls::TlsConfig::builder()
-                .root_certs(ureq::tls::RootCerts::PlatformVerifier)
-                .build(),
-        )
-        .build()
-        .into()
+    crate::dns::agent_with_dns_cache(
+        ureq::Agent::config_builder()
+            .timeout_connect(Some(limits.connect_timeout))
+            // Per read: a silent server (no answer, or a body that stops) ends the attempt.
+            .timeout_per_read(Some(limits.stall_timeout))
+            .timeout_global(Some(limits.request_timeout))
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .user_agent(concat!("ferret/", env!("CARGO_PKG_VERSION")))
+            .tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+                    .build(),
+            )
+            .build(),
+    )
 }
 
 fn transport_failure(url: &str, err: ureq::Error, limits: &ClientLimits) -> Failure {

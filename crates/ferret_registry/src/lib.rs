@@ -10,6 +10,7 @@
 //! appear in errors or `Debug` output.
 
 mod client;
+mod dns;
 mod facts;
 mod integrity;
 mod npmrc;
@@ -18,6 +19,7 @@ mod pypi_facts;
 mod spec;
 
 pub use client::{ClientLimits, FetchedPackage, NpmClient, Packument};
+pub use dns::{CachingResolver, DNS_TTL, agent_with_dns_cache};
 pub use facts::{npm_bin, npm_registry_facts, npm_version_doc, parse_time};
 pub use integrity::verify_integrity;
 pub use npmrc::{DEFAULT_REGISTRY, RegistryConfig};

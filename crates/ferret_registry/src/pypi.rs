@@ -317,19 +317,20 @@ impl PypiClient {
     /// Connect timeout 10 s, 120 s per request, redirects followed (no credentials are sent
     /// anywhere, so a redirect cannot leak one).
     pub fn new(config: PypiConfig) -> Self {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_connect(Some(Duration::from_secs(10)))
-            .timeout_global(Some(Duration::from_secs(120)))
-            .http_status_as_error(false)
-            .max_redirects(5)
-            .user_agent(concat!("ferret/", env!("CARGO_PKG_VERSION")))
-            .tls_config(
-                ureq::tls::TlsConfig::builder()
-                    .root_certs(ureq::tls::RootCerts::PlatformVerifier)
-                    .build(),
-            )
-            .build()
-            .into();
+        let agent = crate::dns::agent_with_dns_cache(
+            ureq::Agent::config_builder()
+                .timeout_connect(Some(Duration::from_secs(10)))
+                .timeout_global(Some(Duration::from_secs(120)))
+                .http_status_as_error(false)
+                .max_redirects(5)
+                .user_agent(concat!("ferret/", env!("CARGO_PKG_VERSION")))
+                .tls_config(
+                    ureq::tls::TlsConfig::builder()
+                        .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+                        .build(),
+                )
+                .build(),
+        );
         Self { config, agent }
     }
 
