@@ -16,6 +16,7 @@ mod integrity;
 mod npmrc;
 mod pypi;
 mod pypi_facts;
+pub mod simple_html;
 mod spec;
 
 pub use client::{ClientLimits, FetchedPackage, NpmClient, Packument};

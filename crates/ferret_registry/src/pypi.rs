@@ -684,76 +684,8 @@ fn file_entry(
     })
 }
 
-fn find_ci(haystack: &str, needle: &str) -> Option<usize> {
-    haystack
-        .as_bytes()
-        .windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
-}
-
-fn attr(attrs: &str, name: &str) -> Option<String> {
-    let mut rest = attrs;
-    while let Some(i) = find_ci(rest, name) {
-        let before_ok = i == 0 || rest.as_bytes()[i - 1].is_ascii_whitespace();
-        let after = rest[i + name.len()..].trim_start();
-        rest = &rest[i + name.len()..];
-        if !before_ok {
-            continue;
-        }
-        let Some(value) = after.strip_prefix('=') else {
-            continue;
-        };
-        let value = value.trim_start();
-        let quote = value.chars().next()?;
-        if quote == '"' || quote == '\'' {
-            let inner = &value[1..];
-            return inner.find(quote).map(|end| inner[..end].to_owned());
-        }
-        let end = value
-            .find(|c: char| c.is_ascii_whitespace() || c == '>')
-            .unwrap_or(value.len());
-        return Some(value[..end].to_owned());
-    }
-    None
-}
-
-fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
-}
-
-/// Resolves `href` against the page URL (absolute, host-relative, or relative with `..`).
-pub fn join_url(base: &str, href: &str) -> String {
-    if href.starts_with("http://") || href.starts_with("https://") {
-        return href.to_owned();
-    }
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let host_end = base[scheme_end..]
-        .find('/')
-        .map_or(base.len(), |i| scheme_end + i);
-    if let Some(path) = href.strip_prefix("//") {
-        return format!("{}{path}", &base[..scheme_end]);
-    }
-    if href.starts_with('/') {
-        return format!("{}{href}", &base[..host_end]);
-    }
-    let base_path = &base[host_end..];
-    let dir = &base_path[..base_path.rfind('/').map_or(0, |i| i + 1)];
-    let mut segs: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
-    for seg in href.split('/') {
-        match seg {
-            ".." => {
-                segs.pop();
-            }
-            "." => {}
-            s => segs.push(s),
-        }
-    }
-    format!("{}/{}", &base[..host_end], segs.join("/"))
-}
+pub use crate::simple_html::join_url;
+use crate::simple_html::{attr, find_ci, unescape};
 
 /// The files `choice` selects, in the index's order.
 pub fn choose_files(files: &[PypiFile], choice: FileChoice) -> Vec<PypiFile> {
