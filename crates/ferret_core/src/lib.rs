@@ -3,6 +3,7 @@
 //! report contains. No I/O happens here; everything is plain data that serialises
 //! deterministically.
 
+pub mod analysis_thread;
 pub mod capability;
 pub mod diff;
 pub mod facts;

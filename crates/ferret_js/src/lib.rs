@@ -50,34 +50,15 @@ fn fuel_for(len: usize) -> u64 {
     1_000_000 + 8 * len as u64
 }
 
-/// Reusable analyser, keeping oxc's arena allocator between files. On a thread marked with
-/// [`mark_analysis_thread`] it analyses in place; elsewhere it owns one long-lived analysis
-/// thread with a large stack (spawning a thread per file cost ~0.4 ms, more than parsing an
-/// average file) and copies each source to it. Create one per engine thread and reuse it for
-/// every file.
+/// Reusable analyser, keeping oxc's arena allocator between files. On a thread
+/// [marked](ferret_core::analysis_thread) as having the big stack it analyses in place;
+/// elsewhere it owns one long-lived analysis thread with a large stack (spawning a thread per
+/// file cost ~0.4 ms, more than parsing an average file) and copies each source to it. Create
+/// one per engine thread and reuse it for every file.
 pub struct Analyzer {
     worker: Option<Worker>,
-    /// The arena for files analysed in place (see [`mark_analysis_thread`]).
+    /// The arena for files analysed in place (see [`ferret_core::analysis_thread`]).
     arena: Option<Allocator>,
-}
-
-thread_local! {
-    /// Set by [`mark_analysis_thread`] on threads built with [`ANALYSIS_STACK_BYTES`].
-    static BIG_STACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Declares that the calling thread was created with a stack of at least
-/// [`ANALYSIS_STACK_BYTES`], so an [`Analyzer`] used on it analyses in place instead of
-/// handing every file to its own big-stack thread. The hand-off (a source copy, two channel
-/// messages and two thread wake-ups per file) cost ~8% of a full scan; an engine whose worker
-/// threads are built with this stack size calls this from the pool's start handler. Calling it
-/// on a thread with a smaller stack turns a deeply nested hostile file into a stack overflow.
-pub fn mark_analysis_thread() {
-    BIG_STACK.with(|c| c.set(true));
-}
-
-fn on_analysis_thread() -> bool {
-    BIG_STACK.with(std::cell::Cell::get)
 }
 
 /// Parses and analyses one file on the current thread with `allocator` (reset first), catching
@@ -246,7 +227,7 @@ impl Analyzer {
             facts.status = ParseStatus::Skipped { reason };
             return facts;
         }
-        let outcome = if on_analysis_thread() {
+        let outcome = if ferret_core::analysis_thread::on_analysis_thread() {
             let arena = self.arena.get_or_insert_with(Allocator::default);
             let run = run_job(
                 arena,

@@ -54,26 +54,12 @@ pub fn is_python_path(path: &str) -> bool {
         .is_some_and(|(_, e)| matches!(e.to_ascii_lowercase().as_str(), "py" | "pyw" | "pyi"))
 }
 
-/// Reusable analyser. On a thread marked with [`mark_analysis_thread`] it analyses in place;
-/// elsewhere it owns one long-lived analysis thread with a large stack (spawning a thread per
-/// file would cost more than parsing an average file). Create one per engine thread and reuse
-/// it for every file.
+/// Reusable analyser. On a thread [marked](ferret_core::analysis_thread) as having the big
+/// stack it analyses in place; elsewhere it owns one long-lived analysis thread with a large
+/// stack (spawning a thread per file would cost more than parsing an average file). Create one
+/// per engine thread and reuse it for every file.
 pub struct Analyzer {
     worker: Option<Worker>,
-}
-
-thread_local! {
-    /// Set by [`mark_analysis_thread`] on threads built with [`ANALYSIS_STACK_BYTES`].
-    static BIG_STACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Declares that the calling thread was created with a stack of at least
-/// [`ANALYSIS_STACK_BYTES`], so an [`Analyzer`] used on it analyses in place instead of
-/// handing each file to its own big-stack thread (a source copy and two thread wake-ups per
-/// file). Calling it on a thread with a smaller stack turns a deeply nested hostile file into a
-/// stack overflow.
-pub fn mark_analysis_thread() {
-    BIG_STACK.with(|c| c.set(true));
 }
 
 /// Analyses one file on the current thread; `None` when the analysis panicked.
@@ -167,7 +153,7 @@ impl Analyzer {
             facts.status = ParseStatus::Skipped { reason };
             return facts;
         }
-        let outcome = if BIG_STACK.with(std::cell::Cell::get) {
+        let outcome = if ferret_core::analysis_thread::on_analysis_thread() {
             Ok(run_job(path, source))
         } else {
             if self.worker.is_none() {

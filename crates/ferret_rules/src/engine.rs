@@ -24,7 +24,7 @@ use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// Stack size of the analysis workers: the analysers' own big stack, so they parse in place
-/// on the worker (see `ferret_js::mark_analysis_thread`) instead of handing every file to a
+/// on the worker (see `ferret_core::analysis_thread`) instead of handing every file to a
 /// thread of their own. The parsers recurse over the AST; the analysers bound nesting
 /// themselves and size this stack for that bound. Only touched pages are committed.
 const WORKER_STACK_BYTES: usize =
@@ -399,8 +399,7 @@ fn pool(threads: Option<NonZeroUsize>) -> Option<Arc<rayon::ThreadPool>> {
             .thread_name(|i| format!("ferret-analyze-{i}"))
             .start_handler(|_| {
                 ON_ANALYSIS_POOL.with(|c| c.set(true));
-                ferret_js::mark_analysis_thread();
-                ferret_python::mark_analysis_thread();
+                ferret_core::analysis_thread::mark_analysis_thread();
             })
             .build()
             .ok()?,
