@@ -134,6 +134,8 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
             alias: (installed != name).then(|| installed.to_owned()),
             descriptors: Vec::new(),
             hashes: Vec::new(),
+            os: crate::platform_list(meta.get("os")),
+            cpu: crate::platform_list(meta.get("cpu")),
         });
     }
 

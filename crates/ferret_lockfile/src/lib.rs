@@ -200,6 +200,16 @@ pub struct LockedPackage {
     /// (which has [`LockedPackage::integrity`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub hashes: Vec<String>,
+    /// The operating systems the package supports as the lockfile records them (npm's `os`,
+    /// node's `process.platform` names: `darwin`, `linux`, `win32`; `!name` excludes one).
+    /// Recorded by package-lock v2/v3, npm-shrinkwrap, pnpm, bun and yarn Berry
+    /// (`conditions: os=…`); empty when unconstrained or not recorded.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub os: Vec<String>,
+    /// The CPU architectures the package supports (npm's `cpu`, `process.arch` names: `x64`,
+    /// `arm64`, `ia32`; `!name` excludes one), where the lockfile records them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cpu: Vec<String>,
 }
 
 /// A direct dependency of the root or of a workspace member.
@@ -457,6 +467,8 @@ impl Lockfile {
                     alias: None,
                     descriptors: Vec::new(),
                     hashes: Vec::new(),
+                    os: Vec::new(),
+                    cpu: Vec::new(),
                 });
             }
             if !self.root.workspaces.iter().any(|w| w.path == importer) {
@@ -518,6 +530,30 @@ impl Lockfile {
     fn resolver_index(&self) -> graph::DescriptorIndex {
         graph::DescriptorIndex::new(self)
     }
+}
+
+/// At most this many `os`/`cpu` values are kept per package (npm lists a handful).
+const MAX_PLATFORM_VALUES: usize = 32;
+
+/// npm's `os`/`cpu` field: an array of strings or (as bun writes one value) a single string.
+/// Other shapes give nothing; empty strings are dropped; the list is bounded.
+pub(crate) fn platform_list(value: Option<&serde_json::Value>) -> Vec<String> {
+    let value = match value {
+        Some(serde_json::Value::String(s)) => return platform_values([s.as_str()]),
+        Some(serde_json::Value::Array(a)) => a,
+        _ => return Vec::new(),
+    };
+    platform_values(value.iter().filter_map(serde_json::Value::as_str))
+}
+
+fn platform_values<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    values
+        .into_iter()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .take(MAX_PLATFORM_VALUES)
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Splits `name@rest` where a scoped name starts with `@`: the first `@` after index 0.

@@ -277,6 +277,8 @@ fn read_packages(lock: &mut Lockfile, packages: &Map<String, Value>, lines: &Key
             alias,
             descriptors: Vec::new(),
             hashes: Vec::new(),
+            os: crate::platform_list(meta.get("os")),
+            cpu: crate::platform_list(meta.get("cpu")),
         });
     }
 }
@@ -363,6 +365,8 @@ fn read_v1(
                 alias,
                 descriptors: Vec::new(),
                 hashes: Vec::new(),
+                os: Vec::new(),
+                cpu: Vec::new(),
             },
             requires,
         ));

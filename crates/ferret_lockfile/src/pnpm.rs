@@ -163,6 +163,8 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
             alias: None,
             descriptors: Vec::new(),
             hashes: Vec::new(),
+            os: crate::platform_list(info.get("os")),
+            cpu: crate::platform_list(info.get("cpu")),
         });
     }
 
@@ -202,6 +204,8 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
             alias: None,
             descriptors: Vec::new(),
             hashes: Vec::new(),
+            os: Vec::new(),
+            cpu: Vec::new(),
         });
     }
     let mut aliases: Vec<(String, String)> = Vec::new();
@@ -281,6 +285,8 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
             alias: None,
             descriptors: Vec::new(),
             hashes: Vec::new(),
+            os: Vec::new(),
+            cpu: Vec::new(),
         });
     }
     for (target, as_name) in aliases {

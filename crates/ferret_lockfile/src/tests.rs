@@ -125,6 +125,9 @@ pub(crate) fn render(lock: &Lockfile) -> String {
         if let Some(r) = &p.resolved {
             writeln!(s, "    resolved {r}").unwrap();
         }
+        if !p.os.is_empty() || !p.cpu.is_empty() {
+            writeln!(s, "    os {:?} cpu {:?}", p.os, p.cpu).unwrap();
+        }
         for (n, t) in &p.dependencies {
             writeln!(s, "    -> {n} = {t}").unwrap();
         }
@@ -254,6 +257,68 @@ fn dependency_paths_bounded_and_cycle_safe() {
     );
     assert!(dependency_paths(&lock, 0).is_empty());
     assert_eq!(lock.package("node_modules/a").unwrap().line, 3);
+}
+
+/// Every format that records platform constraints keeps them for `platform`'s two optional
+/// packages: `fsevents` (os darwin) and `@esbuild/linux-arm64` (os linux, cpu arm64).
+#[test]
+fn platform_constraints_recorded() {
+    for format in [
+        "package-lock-v2",
+        "package-lock-v3",
+        "npm-shrinkwrap",
+        "pnpm-v6",
+        "pnpm-v9",
+        "bun",
+        "yarn-berry",
+    ] {
+        let dir = testdata().join(format).join("platform");
+        let path = LOCKFILE_NAMES
+            .iter()
+            .map(|n| dir.join(n))
+            .find(|p| p.is_file())
+            .unwrap();
+        let lock = load(&path);
+        let find = |name: &str| {
+            lock.packages
+                .iter()
+                .find(|p| p.name == name)
+                .unwrap_or_else(|| panic!("{format}: no {name}"))
+        };
+        let fsevents = find("fsevents");
+        assert_eq!(fsevents.os, ["darwin"], "{format}");
+        assert!(fsevents.cpu.is_empty(), "{format}");
+        let esbuild = find("@esbuild/linux-arm64");
+        assert_eq!(
+            (&esbuild.os[..], &esbuild.cpu[..]),
+            (&["linux".to_owned()][..], &["arm64".to_owned()][..]),
+            "{format}"
+        );
+        let plain = find("is-number");
+        assert!(plain.os.is_empty() && plain.cpu.is_empty(), "{format}");
+        // Additive JSON: absent when empty.
+        let json = serde_json::to_value(plain).unwrap();
+        assert!(json.get("os").is_none() && json.get("cpu").is_none());
+        assert_eq!(
+            serde_json::to_value(fsevents).unwrap()["os"],
+            serde_json::json!(["darwin"])
+        );
+    }
+    // Formats without the fields: nothing invented.
+    for format in ["package-lock-v1", "yarn-v1"] {
+        let dir = testdata().join(format).join("platform");
+        let path = LOCKFILE_NAMES
+            .iter()
+            .map(|n| dir.join(n))
+            .find(|p| p.is_file())
+            .unwrap();
+        assert!(
+            load(&path)
+                .packages
+                .iter()
+                .all(|p| p.os.is_empty() && p.cpu.is_empty())
+        );
+    }
 }
 
 #[test]

@@ -186,6 +186,8 @@ fn parse_classic(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
             alias,
             descriptors: descs,
             hashes: Vec::new(),
+            os: Vec::new(),
+            cpu: Vec::new(),
         });
     }
     Ok(lock)
@@ -319,6 +321,8 @@ fn parse_berry(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
                 alias: None,
                 descriptors: descs,
                 hashes: Vec::new(),
+                os: Vec::new(),
+                cpu: Vec::new(),
             });
             continue;
         }
@@ -361,14 +365,59 @@ fn parse_berry(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
             alias: (installed != name).then(|| installed.to_owned()),
             descriptors: descs.iter().map(|d| strip_locator(d).to_owned()).collect(),
             hashes: Vec::new(),
+            os: conditions(obj.get("conditions"), "os"),
+            cpu: conditions(obj.get("conditions"), "cpu"),
         });
     }
     Ok(lock)
 }
 
+/// The values of `field` in a Berry `conditions:` line (`os=darwin & cpu=arm64`,
+/// `(os=darwin | os=linux)`, `os!=win32`), in npm's list form: `darwin`, `!win32`.
+fn conditions(line: Option<&Value>, field: &str) -> Vec<String> {
+    let Some(line) = line.and_then(Value::as_str) else {
+        return Vec::new();
+    };
+    let values = line
+        .split(['&', '|'])
+        .map(|t| t.trim().trim_matches(|c| c == '(' || c == ')').trim())
+        .filter_map(|t| {
+            let (key, value, negated) = match t.split_once("!=") {
+                Some((k, v)) => (k, v, true),
+                None => {
+                    let (k, v) = t.split_once('=')?;
+                    (k, v, false)
+                }
+            };
+            (key.trim() == field).then(|| {
+                let value = value.trim();
+                if negated {
+                    format!("!{value}")
+                } else {
+                    value.to_owned()
+                }
+            })
+        })
+        .collect::<Vec<_>>();
+    crate::platform_list(Some(&Value::Array(
+        values.into_iter().map(Value::String).collect(),
+    )))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{berry_spec, descriptors, token};
+    use serde_json::Value;
+
+    use super::{berry_spec, conditions, descriptors, token};
+
+    #[test]
+    fn berry_conditions() {
+        let line = Value::String("(os=darwin | os=linux) & cpu!=ia32 & libc=glibc".into());
+        assert_eq!(conditions(Some(&line), "os"), ["darwin", "linux"]);
+        assert_eq!(conditions(Some(&line), "cpu"), ["!ia32"]);
+        assert!(conditions(None, "os").is_empty());
+        assert!(conditions(Some(&Value::Bool(true)), "os").is_empty());
+    }
 
     #[test]
     fn classic_tokens_and_descriptors() {

@@ -29,6 +29,7 @@ manifest() {
       echo '{ "name": "@ws/a", "version": "1.0.0", "dependencies": { "is-number": "7.0.0" } }' > packages/a/package.json
       echo "{ \"name\": \"@ws/b\", \"version\": \"1.0.0\", \"dependencies\": { \"@ws/a\": $wsdep, \"is-odd\": \"3.0.1\" } }" > packages/b/package.json
       printf 'packages:\n  - "packages/*"\n' > pnpm-workspace.yaml ;;
+    platform) echo '{ "name": "platform", "version": "1.0.0", "dependencies": { "is-number": "7.0.0" }, "optionalDependencies": { "fsevents": "2.3.3", "@esbuild/linux-arm64": "0.19.12" } }' > package.json ;;
     specs)
       mkdir -p local linked
       echo '{ "name": "local", "version": "0.0.1" }' > local/package.json
@@ -37,7 +38,7 @@ manifest() {
   esac
 }
 
-CASES=${CASES:-"empty one-package scoped alias workspaces specs"}
+CASES=${CASES:-"empty one-package scoped alias workspaces specs platform"}
 # run FORMAT FLAVOUR LOCKNAME CMD...
 run() {
   local fmt=$1 flavour=$2 lock=$3; shift 3

@@ -333,6 +333,8 @@ pub(crate) fn py_package(name: &str, version: &str, line: u32) -> LockedPackage 
         alias: None,
         descriptors: Vec::new(),
         hashes: Vec::new(),
+        os: Vec::new(),
+        cpu: Vec::new(),
     }
 }
 
