@@ -136,6 +136,7 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
             hashes: Vec::new(),
             os: crate::platform_list(meta.get("os")),
             cpu: crate::platform_list(meta.get("cpu")),
+            libc: crate::platform_list(meta.get("libc")),
         });
     }
 

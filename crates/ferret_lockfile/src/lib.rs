@@ -210,6 +210,10 @@ pub struct LockedPackage {
     /// `arm64`, `ia32`; `!name` excludes one), where the lockfile records them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cpu: Vec<String>,
+    /// The C libraries the package supports on Linux (npm's `libc`: `glibc`, `musl`), where
+    /// the lockfile records them (package-lock, pnpm, yarn Berry `libc=`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub libc: Vec<String>,
 }
 
 /// A direct dependency of the root or of a workspace member.
@@ -469,6 +473,7 @@ impl Lockfile {
                     hashes: Vec::new(),
                     os: Vec::new(),
                     cpu: Vec::new(),
+                    libc: Vec::new(),
                 });
             }
             if !self.root.workspaces.iter().any(|w| w.path == importer) {

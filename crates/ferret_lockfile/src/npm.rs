@@ -279,6 +279,7 @@ fn read_packages(lock: &mut Lockfile, packages: &Map<String, Value>, lines: &Key
             hashes: Vec::new(),
             os: crate::platform_list(meta.get("os")),
             cpu: crate::platform_list(meta.get("cpu")),
+            libc: crate::platform_list(meta.get("libc")),
         });
     }
 }
@@ -367,6 +368,7 @@ fn read_v1(
                 hashes: Vec::new(),
                 os: Vec::new(),
                 cpu: Vec::new(),
+                libc: Vec::new(),
             },
             requires,
         ));

@@ -165,6 +165,7 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
             hashes: Vec::new(),
             os: crate::platform_list(info.get("os")),
             cpu: crate::platform_list(info.get("cpu")),
+            libc: crate::platform_list(info.get("libc")),
         });
     }
 
@@ -206,6 +207,7 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
             hashes: Vec::new(),
             os: Vec::new(),
             cpu: Vec::new(),
+            libc: Vec::new(),
         });
     }
     let mut aliases: Vec<(String, String)> = Vec::new();
@@ -287,6 +289,7 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
             hashes: Vec::new(),
             os: Vec::new(),
             cpu: Vec::new(),
+            libc: Vec::new(),
         });
     }
     for (target, as_name) in aliases {

@@ -128,6 +128,9 @@ pub(crate) fn render(lock: &Lockfile) -> String {
         if !p.os.is_empty() || !p.cpu.is_empty() {
             writeln!(s, "    os {:?} cpu {:?}", p.os, p.cpu).unwrap();
         }
+        if !p.libc.is_empty() {
+            writeln!(s, "    libc {:?}", p.libc).unwrap();
+        }
         for (n, t) in &p.dependencies {
             writeln!(s, "    -> {n} = {t}").unwrap();
         }
@@ -304,6 +307,23 @@ fn platform_constraints_recorded() {
             serde_json::json!(["darwin"])
         );
     }
+    // npm's libc, a single string where an array is expected, negations, hostile shapes.
+    let text = r#"{"lockfileVersion": 3, "packages": {
+      "": {"name": "app", "optionalDependencies": {"m": "1", "w": "1", "h": "1"}},
+      "node_modules/m": {"version": "1.0.0", "os": ["linux"], "cpu": ["x64"], "libc": ["musl"], "optional": true},
+      "node_modules/w": {"version": "1.0.0", "os": "!win32", "cpu": ["", "!ia32"], "optional": true},
+      "node_modules/h": {"version": "1.0.0", "os": {"x": 1}, "cpu": [5, null]}
+    }}"#;
+    let lock = parse(Path::new("package-lock.json"), text).unwrap();
+    let m = lock.package("node_modules/m").unwrap();
+    assert_eq!(m.libc, ["musl"]);
+    let w = lock.package("node_modules/w").unwrap();
+    assert_eq!(
+        (&w.os[..], &w.cpu[..]),
+        (&["!win32".to_owned()][..], &["!ia32".to_owned()][..])
+    );
+    let h = lock.package("node_modules/h").unwrap();
+    assert!(h.os.is_empty() && h.cpu.is_empty() && h.libc.is_empty());
     // Formats without the fields: nothing invented.
     for format in ["package-lock-v1", "yarn-v1"] {
         let dir = testdata().join(format).join("platform");

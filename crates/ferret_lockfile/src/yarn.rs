@@ -188,6 +188,7 @@ fn parse_classic(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
             hashes: Vec::new(),
             os: Vec::new(),
             cpu: Vec::new(),
+            libc: Vec::new(),
         });
     }
     Ok(lock)
@@ -323,6 +324,7 @@ fn parse_berry(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
                 hashes: Vec::new(),
                 os: Vec::new(),
                 cpu: Vec::new(),
+                libc: Vec::new(),
             });
             continue;
         }
@@ -367,6 +369,7 @@ fn parse_berry(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
             hashes: Vec::new(),
             os: conditions(obj.get("conditions"), "os"),
             cpu: conditions(obj.get("conditions"), "cpu"),
+            libc: conditions(obj.get("conditions"), "libc"),
         });
     }
     Ok(lock)
@@ -415,6 +418,7 @@ mod tests {
         let line = Value::String("(os=darwin | os=linux) & cpu!=ia32 & libc=glibc".into());
         assert_eq!(conditions(Some(&line), "os"), ["darwin", "linux"]);
         assert_eq!(conditions(Some(&line), "cpu"), ["!ia32"]);
+        assert_eq!(conditions(Some(&line), "libc"), ["glibc"]);
         assert!(conditions(None, "os").is_empty());
         assert!(conditions(Some(&Value::Bool(true)), "os").is_empty());
     }

@@ -335,6 +335,7 @@ pub(crate) fn py_package(name: &str, version: &str, line: u32) -> LockedPackage 
         hashes: Vec::new(),
         os: Vec::new(),
         cpu: Vec::new(),
+        libc: Vec::new(),
     }
 }
 
