@@ -145,6 +145,12 @@ struct ScanArgs {
     #[arg(long, value_name = "N", default_value_t = ferret_project::DEFAULT_JOBS)]
     jobs: usize,
 
+    /// Project scans: download and analyse the content of optional packages for other
+    /// platforms too (by default those whose os/cpu/libc exclude this machine are checked
+    /// from their registry metadata only; policy key `all-platforms = true`)
+    #[arg(long)]
+    all_platforms: bool,
+
     /// Cache directory (default: FERRET_CACHE_DIR, then $XDG_CACHE_HOME/ferret, ~/.cache/ferret)
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
@@ -402,6 +408,7 @@ fn scan(args: &ScanArgs) -> Result<ExitCode> {
             no_cache: args.no_cache,
             index_url: args.index_url.as_deref(),
             soak_hours: Some(policy.soak_hours()),
+            all_platforms: args.all_platforms || policy.all_platforms,
         })?;
         for pkg in &mut report.packages {
             policy.apply(pkg);

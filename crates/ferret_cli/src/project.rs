@@ -22,6 +22,8 @@ pub struct ProjectArgs<'a> {
     pub index_url: Option<&'a str>,
     /// The policy's `[registry] soak-hours` (`recently-published`).
     pub soak_hours: Option<u32>,
+    /// `--all-platforms` or the policy's `all-platforms = true`.
+    pub all_platforms: bool,
 }
 
 /// Scans the project in `args.root`; the caller applies the policy and renders.
@@ -59,6 +61,7 @@ pub fn scan(args: &ProjectArgs<'_>) -> Result<ScanReport> {
     opts.jobs = args.jobs;
     opts.pypi_index_url = args.index_url.map(str::to_owned);
     opts.soak_hours = args.soak_hours;
+    opts.all_platforms = args.all_platforms;
     let bar = crate::progress::Bar::for_stderr();
     let result = ferret_project::scan_project(&opts, client.as_ref(), cache.as_ref(), &bar);
     bar.finish();

@@ -103,6 +103,23 @@ pub struct VersionDoc {
     /// The license as declared (`MIT`, `(MIT OR Apache-2.0)`, `SEE LICENSE IN x`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub license: Option<String>,
+    /// npm `os`: the platforms the version installs on (`process.platform` names; `!x`
+    /// excludes one). Empty: any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub os: Vec<String>,
+    /// npm `cpu` (`process.arch` names: `x64`, `arm64`; `!x` excludes one). Empty: any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cpu: Vec<String>,
+    /// npm `libc` (`glibc`, `musl`; Linux only). Empty: any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub libc: Vec<String>,
+    /// npm `gypfile`: the tarball has a `binding.gyp` (npm then runs `node-gyp rebuild` on
+    /// install when no install script is given).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub gypfile: bool,
+    /// npm `hasInstallScript`: the registry says the version runs scripts on install.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub has_install_script: bool,
 }
 
 /// The package was removed from the registry.

@@ -95,6 +95,16 @@ pub struct ProjectInfo {
     /// not checked", ...
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// Packages for other platforms (their `os`/`cpu`/`libc` exclude this one, so they are
+    /// not installed here) checked from registry metadata only, not from their content:
+    /// `name@version`, sorted. Their reports have `project.origin` `metadata-only`. Empty
+    /// when every package's content was inspected (`--all-platforms`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub metadata_only: Vec<String>,
+    /// The platform the scan decided for, as npm names it (`linux-x64-glibc`), when some
+    /// packages were checked from metadata only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
 }
 
 /// How one package of a project was reached.

@@ -22,7 +22,7 @@ pub const POLICY_FILE_NAME: &str = "ferret.toml";
 /// argument), not a policy.
 const MAX_POLICY_BYTES: u64 = 1 << 20;
 
-const TOP_KEYS: &[&str] = &["rules", "exceptions", "fail", "registry"];
+const TOP_KEYS: &[&str] = &["rules", "exceptions", "fail", "registry", "all-platforms"];
 const EXCEPTION_KEYS: &[&str] = &["package", "rule", "versions", "reason", "action"];
 const FAIL_KEYS: &[&str] = &["on", "severity"];
 const REGISTRY_KEYS: &[&str] = &["soak-hours"];
@@ -94,6 +94,10 @@ pub(crate) fn parse(
             "exceptions" => p.exceptions(value, &mut policy),
             "fail" => p.fail(value, &mut policy.fail),
             "registry" => p.registry(value, &mut policy),
+            "all-platforms" => match value.get_ref() {
+                DeValue::Boolean(b) => policy.all_platforms = *b,
+                _ => p.wrong_type("all-platforms", value, "`true` or `false`"),
+            },
             _ => p.unknown_key(key, TOP_KEYS, "a top-level key"),
         }
     }
@@ -712,6 +716,23 @@ soak-hours = 72
         assert_eq!(kinds, [ProblemKind::UnknownKey]);
         assert!(text.contains("did you mean `versions`?"), "{text}");
         insta::assert_snapshot!(text);
+    }
+
+    /// `all-platforms = true`: project scans download packages for other platforms too.
+    #[test]
+    fn all_platforms_key() {
+        assert!(parse_ok("all-platforms = true\n").all_platforms);
+        assert!(!parse_ok("all-platforms = false\n").all_platforms);
+        assert!(!parse_ok("").all_platforms);
+        let (kinds, text) = errors("all-platforms = \"yes\"\n");
+        assert_eq!(kinds, [ProblemKind::WrongType]);
+        assert!(
+            text.contains("`all-platforms` must be `true` or `false`"),
+            "{text}"
+        );
+        let (kinds, text) = errors("all-platform = true\n");
+        assert_eq!(kinds, [ProblemKind::UnknownKey]);
+        assert!(text.contains("did you mean `all-platforms`?"), "{text}");
     }
 
     #[test]

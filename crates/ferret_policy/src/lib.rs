@@ -97,6 +97,9 @@ pub struct Policy {
     pub fail: Fail,
     /// `[registry] soak-hours`, when set (see [`Policy::soak_hours`]).
     pub soak_hours: Option<u32>,
+    /// `all-platforms = true`: project scans download and analyse packages for other
+    /// platforms too, instead of checking them from registry metadata only.
+    pub all_platforms: bool,
     /// The file the policy was loaded from (`None` for the built-in default).
     pub source: Option<PathBuf>,
 }

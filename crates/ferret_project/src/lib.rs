@@ -19,14 +19,18 @@
 //! and version is analysed from disk and reported as `unverifiable` in the project notes.
 
 mod metadata;
+mod metadata_only;
 mod pipeline;
 mod plan;
+mod platform;
 mod pypi;
 mod resolve;
 
 pub use metadata::{REVALIDATE_AFTER, is_fresh};
+pub use metadata_only::ORIGIN as METADATA_ONLY;
 pub use pipeline::{NoProgress, Progress};
 pub use plan::{Item, ItemSource, Plan, plan_from_lockfiles};
+pub use platform::{Constraints, Platform};
 pub use pypi::{
     PyItem, PyPlan, is_python_project, merge_reports, plan_python, scan_python_project,
 };
@@ -77,6 +81,12 @@ pub struct Options {
     pub pypi_index_url: Option<String>,
     /// `[registry] soak-hours` for `recently-published` (`None`: the rule's 48 h).
     pub soak_hours: Option<u32>,
+    /// Download and analyse the content of packages for other platforms too (optional
+    /// packages whose `os`/`cpu`/`libc` exclude this machine). Off: they are checked from
+    /// their registry version document only, and the report says so.
+    pub all_platforms: bool,
+    /// The platform packages are matched against (default: this machine).
+    pub platform: Platform,
 }
 
 impl Options {
@@ -89,6 +99,8 @@ impl Options {
             limits: Limits::default(),
             pypi_index_url: None,
             soak_hours: None,
+            all_platforms: false,
+            platform: Platform::current(),
         }
     }
 }
@@ -161,21 +173,25 @@ pub fn scan_plan(
     let keys = client;
     let client = if opts.offline { None } else { client };
     // Registry metadata (packuments) is fetched alongside the analysis pipeline; its rules
-    // run per scan on top of the (cached) analysis of each package (metadata.rs).
-    let (mut outcome, meta) = std::thread::scope(|s| {
-        let meta = s.spawn(|| {
-            metadata::fetch_all(
-                &plan.items,
-                keys,
-                client,
-                cache,
-                opts.jobs,
-                std::time::SystemTime::now(),
-            )
-        });
-        let outcome = pipeline::run(opts, &plan, client, cache, progress);
-        (outcome, meta.join().unwrap_or_default())
+    // run per scan on top of the (cached) analysis of each package (metadata.rs). The
+    // pipeline asks it first for a package whose platform the lockfile does not record.
+    let fetcher = metadata::Fetcher::new(
+        &plan.items,
+        keys,
+        client,
+        cache,
+        std::time::SystemTime::now(),
+    );
+    let check = pipeline::PlatformCheck {
+        here: &opts.platform,
+        meta: &fetcher,
+    };
+    let mut outcome = std::thread::scope(|s| {
+        s.spawn(|| fetcher.fetch_all(opts.jobs));
+        pipeline::run(opts, &plan, client, cache, progress, &check)
     });
+    let meta = fetcher.into_results();
+    let metadata_only = check_from_metadata(&plan, &mut outcome, &meta, &opts.platform);
     metadata::apply(
         &opts.root,
         &plan.items,
@@ -184,6 +200,23 @@ pub fn scan_plan(
         cache,
         opts.soak_hours,
     );
+    if !metadata_only.is_empty() {
+        let all_optional = metadata_only
+            .iter()
+            .all(|&i| plan.items[i].optional == Some(true));
+        outcome.notes.push(format!(
+            "{} {}packages for other platforms checked from registry metadata only (not installed here: their os/cpu/libc exclude {}); --all-platforms inspects their content",
+            metadata_only.len(),
+            if all_optional { "optional " } else { "" },
+            opts.platform.label()
+        ));
+    }
+    if !outcome.errors.is_empty() {
+        outcome.notes.push(format!(
+            "{} packages could not be checked (see errors)",
+            outcome.errors.len()
+        ));
+    }
 
     let mut info = ProjectInfo {
         root: opts.root.display().to_string(),
@@ -203,6 +236,14 @@ pub fn scan_plan(
     }
     info.notes = plan.notes;
     info.notes.extend(outcome.notes);
+    if !metadata_only.is_empty() {
+        info.platform = Some(opts.platform.label());
+    }
+    info.metadata_only = metadata_only
+        .iter()
+        .map(|&i| format!("{}@{}", plan.items[i].name, plan.items[i].version))
+        .collect();
+    info.metadata_only.sort();
     ScanReport {
         schema_version: SCHEMA_VERSION,
         ferret_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -210,6 +251,61 @@ pub fn scan_plan(
         errors: outcome.errors,
         project: Some(info),
     }
+}
+
+/// Reports for the items the pipeline left to registry metadata (packages for other
+/// platforms), from their version documents; those whose metadata could not be had are
+/// errors (not checked). Returns the items checked this way.
+fn check_from_metadata(
+    plan: &Plan,
+    outcome: &mut pipeline::Outcome,
+    meta: &metadata::MetaResults,
+    here: &Platform,
+) -> Vec<usize> {
+    let mut docs = Vec::new();
+    let mut indexes = Vec::new();
+    for &i in &outcome.metadata_only {
+        let item = &plan.items[i];
+        let why = match meta.get(&(item.name.clone(), item.version.clone())) {
+            Some(Ok(facts)) => match &facts.version {
+                Some(doc) => {
+                    docs.push((item, doc));
+                    indexes.push(i);
+                    continue;
+                }
+                None => "the registry's metadata does not list this version".to_owned(),
+            },
+            Some(Err(e)) => e.clone(),
+            None => "no registry metadata".to_owned(),
+        };
+        outcome.errors.push(ferret_core::ScanError {
+            target: format!("{}@{}", item.name, item.version),
+            error: format!(
+                "package for another platform (not for {}): not downloaded, and it cannot be checked from registry metadata ({why}); not checked (--all-platforms downloads it)",
+                here.label()
+            ),
+        });
+    }
+    let mut checked = Vec::new();
+    for ((i, (item, _)), report) in indexes.iter().zip(&docs).zip(metadata_only::scan(&docs)) {
+        match report {
+            Ok(report) => {
+                outcome
+                    .packages
+                    .push(pipeline::with_project(report, item, metadata_only::ORIGIN));
+                checked.push(*i);
+            }
+            Err(error) => outcome.errors.push(ferret_core::ScanError {
+                target: format!("{}@{}", item.name, item.version),
+                error,
+            }),
+        }
+    }
+    outcome.packages.sort_by(|a, b| {
+        (&a.package.name, &a.package.version).cmp(&(&b.package.name, &b.package.version))
+    });
+    outcome.errors.sort_by(|a, b| a.target.cmp(&b.target));
+    checked
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@
 //! error without one) lists the metadata rules as *not evaluated*, with the reason.
 
 use crate::plan::{Item, ItemSource};
+use crate::platform::Constraints;
 use ferret_cache::{Cache, PackumentEntry, Table};
 use ferret_core::{
     Ecosystem, FileFacts, MetadataStatus, PackageFacts, PackageId, PackageReport, RegistryFacts,
@@ -24,7 +25,7 @@ use ferret_rules::{Rule, RuleContext};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -66,80 +67,177 @@ fn unix(t: SystemTime) -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-/// Fetches (or reads from the cache) the registry facts of every npm registry item, `jobs`
-/// packuments in flight. `keys` computes the packument's cache key (its URL on the
-/// registry serving it) even offline; `client` is `None` offline.
-pub(crate) fn fetch_all(
-    items: &[Item],
-    keys: Option<&NpmClient>,
-    client: Option<&NpmClient>,
-    cache: Option<&Cache>,
-    jobs: usize,
+/// Registry facts of a plan's npm registry items, fetched once per package and shared:
+/// [`Fetcher::fetch_all`] fetches every package (`jobs` packuments in flight) while the
+/// pipeline may ask for one package earlier ([`Fetcher::constraints`]: the version
+/// document's `os`/`cpu`/`libc`, to decide whether to download a package the lockfile does
+/// not say the platform of). Whoever asks first fetches; the other waits for that answer.
+pub(crate) struct Fetcher<'a> {
+    keys: Option<&'a NpmClient>,
+    client: Option<&'a NpmClient>,
+    cache: Option<&'a Cache>,
     now: SystemTime,
-) -> MetaResults {
-    let mut wanted: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for item in items {
-        if matches!(item.source, ItemSource::Registry) {
-            wanted
-                .entry(item.name.as_str())
-                .or_default()
-                .insert(item.version.as_str());
+    wanted: BTreeMap<String, BTreeSet<String>>,
+    /// Facts validated recently (or, offline, at any time), read in one cache transaction on
+    /// first use, and the packages that need (re)validation.
+    fresh: OnceLock<(MetaResults, BTreeSet<String>)>,
+    /// One cell per package, filled by whoever asks first.
+    cells: BTreeMap<String, OnceLock<FactsOf>>,
+}
+
+/// The facts of some versions of one package.
+type FactsOf = Vec<((String, String), Result<RegistryFacts, String>)>;
+
+impl<'a> Fetcher<'a> {
+    /// `keys` computes the packument's cache key (its URL on the registry serving it) even
+    /// offline; `client` is `None` offline.
+    pub(crate) fn new(
+        items: &[Item],
+        keys: Option<&'a NpmClient>,
+        client: Option<&'a NpmClient>,
+        cache: Option<&'a Cache>,
+        now: SystemTime,
+    ) -> Self {
+        let mut wanted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for item in items {
+            if matches!(item.source, ItemSource::Registry) {
+                wanted
+                    .entry(item.name.clone())
+                    .or_default()
+                    .insert(item.version.clone());
+            }
+        }
+        let cells = wanted
+            .keys()
+            .map(|n| (n.clone(), OnceLock::new()))
+            .collect();
+        Fetcher {
+            keys,
+            client,
+            cache,
+            now,
+            wanted,
+            fresh: OnceLock::new(),
+            cells,
         }
     }
-    let mut results = MetaResults::new();
-    // Facts validated recently (or, offline, at any time), in one cache read: a warm scan
-    // stops here without a request or a packument parse.
-    if let (Some(c), Some(keys)) = (cache, keys) {
+
+    fn fresh(&self) -> &(MetaResults, BTreeSet<String>) {
+        self.fresh.get_or_init(|| self.read_fresh())
+    }
+
+    /// Facts validated recently (or, offline, at any time), in one cache read: a warm scan
+    /// stops here without a request or a packument parse.
+    fn read_fresh(&self) -> (MetaResults, BTreeSet<String>) {
+        let mut results = MetaResults::new();
+        let (Some(c), Some(keys)) = (self.cache, self.keys) else {
+            return (results, self.wanted.keys().cloned().collect());
+        };
         let mut ids: Vec<(&str, &str, String)> = Vec::new();
-        for (name, versions) in &wanted {
+        for (name, versions) in &self.wanted {
             let url = keys.packument_url(name);
-            ids.extend(versions.iter().map(|v| (*name, *v, facts_key(&url, v))));
+            ids.extend(
+                versions
+                    .iter()
+                    .map(|v| (name.as_str(), v.as_str(), facts_key(&url, v))),
+            );
         }
         let refs: Vec<&str> = ids.iter().map(|(_, _, k)| k.as_str()).collect();
-        let now_s = unix(now);
-        let mut stale: BTreeSet<&str> = BTreeSet::new();
+        let now_s = unix(self.now);
+        let mut stale: BTreeSet<String> = BTreeSet::new();
         let mut fresh: Vec<((String, String), Result<RegistryFacts, String>)> = Vec::new();
         for ((name, v, _), got) in ids.iter().zip(c.get_many(Table::Analysis, &refs)) {
             match got.and_then(|b| serde_json::from_slice::<CachedFacts>(&b).ok()) {
-                Some(f) if client.is_none() || is_fresh(f.checked_at, now_s) => {
+                Some(f) if self.client.is_none() || is_fresh(f.checked_at, now_s) => {
                     fresh.push((
                         ((*name).to_owned(), (*v).to_owned()),
                         Ok(with_now(f.facts, now_s)),
                     ));
                 }
                 _ => {
-                    stale.insert(name);
+                    stale.insert((*name).to_owned());
                 }
             }
         }
         // A package is revalidated as a whole when any of its versions is stale.
         for (id, r) in fresh {
-            if !stale.contains(id.0.as_str()) {
+            if !stale.contains(&id.0) {
                 results.insert(id, r);
             }
         }
-        wanted.retain(|name, _| stale.contains(name));
+        (results, stale)
     }
-    let names: Vec<(&str, BTreeSet<&str>)> = wanted.into_iter().collect();
-    let out = Mutex::new(results);
-    let next = AtomicUsize::new(0);
-    std::thread::scope(|s| {
-        for _ in 0..jobs.clamp(1, 64).min(names.len()) {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((name, versions)) = names.get(i) else {
-                        break;
-                    };
-                    let got = facts_for(name, versions, keys, client, cache, now);
-                    if let Ok(mut out) = out.lock() {
-                        out.extend(got);
+
+    /// The facts of every version wanted of a stale package, fetched once.
+    fn stale_facts(&self, name: &str) -> Option<&FactsOf> {
+        let cell = self.cells.get(name)?;
+        let versions: BTreeSet<&str> = self.wanted.get(name)?.iter().map(String::as_str).collect();
+        Some(cell.get_or_init(|| {
+            facts_for(
+                name,
+                &versions,
+                self.keys,
+                self.client,
+                self.cache,
+                self.now,
+            )
+        }))
+    }
+
+    /// The `os`/`cpu`/`libc` of `name@version`'s version document, when its metadata can be
+    /// had (fetching the packument now if nobody has yet).
+    pub(crate) fn constraints(&self, name: &str, version: &str) -> Option<Constraints> {
+        let (fresh, stale) = self.fresh();
+        let id = (name.to_owned(), version.to_owned());
+        let facts = if stale.contains(name) {
+            self.stale_facts(name)?
+                .iter()
+                .find(|(i, _)| *i == id)?
+                .1
+                .as_ref()
+                .ok()?
+        } else {
+            fresh.get(&id)?.as_ref().ok()?
+        };
+        let doc = facts.version.as_ref()?;
+        Some(Constraints {
+            os: doc.os.clone(),
+            cpu: doc.cpu.clone(),
+            libc: doc.libc.clone(),
+        })
+    }
+
+    /// Fetches (or reads from the cache) the facts of every package, `jobs` packuments in
+    /// flight; [`Fetcher::into_results`] then hands them out.
+    pub(crate) fn fetch_all(&self, jobs: usize) {
+        let (_, stale) = self.fresh();
+        let names: Vec<&String> = stale.iter().collect();
+        let next = AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..jobs.clamp(1, 64).min(names.len()) {
+                s.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(name) = names.get(i) else {
+                            break;
+                        };
+                        self.stale_facts(name);
                     }
-                }
-            });
+                });
+            }
+        });
+    }
+
+    /// Everything fetched or read (after [`Fetcher::fetch_all`]).
+    pub(crate) fn into_results(self) -> MetaResults {
+        let (mut results, _) = self.fresh.into_inner().unwrap_or_default();
+        for cell in self.cells.into_values() {
+            if let Some(facts) = cell.into_inner() {
+                results.extend(facts);
+            }
         }
-    });
-    out.into_inner().unwrap_or_default()
+        results
+    }
 }
 
 /// The facts of the given versions of one package.
@@ -381,6 +479,26 @@ pub(crate) fn apply(
             }
             None => continue,
         };
+        if origin == Some(crate::metadata_only::ORIGIN) {
+            // Not downloaded: the rules read the manifest the version document describes;
+            // the tarball's own package.json, which manifest confusion compares, is not had.
+            let manifest = facts.version.as_ref().map(|d| Manifest {
+                text: Some(crate::metadata_only::manifest_text(d)),
+                gyp: d.gypfile,
+            });
+            evaluate(
+                report,
+                facts,
+                manifest.as_ref(),
+                &rules,
+                soak_hours,
+                &template,
+                Some(
+                    "package for another platform, checked from registry metadata only: its tarball (and the package.json in it) was not downloaded; --all-platforms inspects it",
+                ),
+            );
+            continue;
+        }
         let manifest = manifest_of(root, item, origin, report, &manifests, cache)
             .inspect(|(m, fresh)| {
                 if *fresh
@@ -399,6 +517,7 @@ pub(crate) fn apply(
             &rules,
             soak_hours,
             &template,
+            None,
         );
     }
     if let Some(c) = cache
@@ -486,6 +605,8 @@ fn manifest_of(
 /// Runs the registry rules for one package over facts rebuilt from its manifest (no code
 /// is analysed again: the install-time uses the rules need come from its report).
 /// `template` is any file's facts, cloned for the few files the rules look up.
+/// `no_tarball_manifest`: why manifest confusion cannot be evaluated although a manifest is
+/// given (it is the registry's own, for a package not downloaded).
 fn evaluate(
     report: &mut PackageReport,
     mut registry: RegistryFacts,
@@ -493,6 +614,7 @@ fn evaluate(
     rules: &[&'static dyn Rule],
     soak_hours: Option<u32>,
     template: &FileFacts,
+    no_tarball_manifest: Option<&str>,
 ) {
     if soak_hours.is_some() {
         registry.soak_hours = soak_hours;
@@ -504,10 +626,15 @@ fn evaluate(
     let mut cx = RuleContext::new();
     for rule in rules {
         // The rule compares the tarball's package.json with the registry's version document.
-        if manifest.is_none() && rule.meta().id == "manifest-confusion" {
+        if (manifest.is_none() || no_tarball_manifest.is_some())
+            && rule.meta().id == "manifest-confusion"
+        {
             not_evaluated.push(ferret_core::NotEvaluated {
                 rule: "manifest-confusion".to_owned(),
-                reason: "the tarball's package.json is not at hand (analysis from the cache, tarball not kept)".to_owned(),
+                reason: no_tarball_manifest.map_or_else(
+                    || "the tarball's package.json is not at hand (analysis from the cache, tarball not kept)".to_owned(),
+                    str::to_owned,
+                ),
             });
             continue;
         }
@@ -713,6 +840,7 @@ mod tests {
             &rules,
             Some(72),
             &template,
+            None,
         );
         let rule = |r: &PackageReport, id: &str| {
             r.alerts
@@ -734,7 +862,7 @@ mod tests {
         assert!(rule(&report, "install-script").is_some());
 
         let mut report = analysed;
-        evaluate(&mut report, facts, None, &rules, None, &template);
+        evaluate(&mut report, facts, None, &rules, None, &template, None);
         assert!(
             rule(&report, "recently-published")
                 .unwrap()

@@ -2,7 +2,9 @@
 //! fetch/read workers feeding analysis workers through a bounded channel.
 
 use crate::Options;
+use crate::metadata::Fetcher;
 use crate::plan::{Item, ItemSource, Plan};
+use crate::platform::Platform;
 use ferret_cache::{Cache, Table};
 use ferret_core::{
     Action, Category, Ecosystem, Evidence, Finding, PackageInfo, PackageReport, ScanError, Severity,
@@ -45,12 +47,28 @@ pub(crate) struct Outcome {
     pub packages: Vec<PackageReport>,
     pub errors: Vec<ScanError>,
     pub notes: Vec<String>,
+    /// Items for other platforms, to check from registry metadata only (indexes into the
+    /// plan's items, ascending).
+    pub metadata_only: Vec<usize>,
 }
 
 /// How to get an item's content when the analysis is not cached.
 enum Job {
     Disk(PathBuf),
-    Tarball,
+    /// Download (or take from the tarball cache); with `check_platform`, first ask the
+    /// version document whether the package is for this platform (the lockfile did not say).
+    Tarball {
+        check_platform: bool,
+    },
+}
+
+/// Marks an item the fetcher found to be for another platform (not an error).
+const OTHER_PLATFORM: &str = "\u{0}other platform";
+
+/// What the pipeline needs to tell packages for other platforms.
+pub(crate) struct PlatformCheck<'a> {
+    pub here: &'a Platform,
+    pub meta: &'a Fetcher<'a>,
 }
 
 struct Pending {
@@ -88,6 +106,7 @@ pub(crate) fn run(
     client: Option<&NpmClient>,
     cache: Option<&Cache>,
     progress: &dyn Progress,
+    platform: &PlatformCheck<'_>,
 ) -> Outcome {
     let items = &plan.items;
     progress.start(items.len());
@@ -97,9 +116,13 @@ pub(crate) fn run(
 
     // 1. Non-registry specs become findings; registry items get their content source and
     //    analysis cache key (installed directory fingerprint, or tarball integrity).
-    let decided: Vec<Decision> = items.par_iter().map(|item| decide(opts, item)).collect();
+    let decided: Vec<Decision> = items
+        .par_iter()
+        .map(|item| decide(opts, item, platform.here))
+        .collect();
     let mut unverifiable = 0usize;
     let mut pending: Vec<Pending> = Vec::new();
+    let mut metadata_only: Vec<usize> = Vec::new();
     for (index, (item, decision)) in items.iter().zip(decided).enumerate() {
         match decision {
             Decision::Spec(report) => {
@@ -114,15 +137,23 @@ pub(crate) fn run(
                     job: Job::Disk(dir),
                 });
             }
-            Decision::Tarball { key, mismatch } => {
+            Decision::Tarball {
+                key,
+                mismatch,
+                check_platform,
+            } => {
                 if let Some(m) = mismatch {
                     notes.push(m);
                 }
                 pending.push(Pending {
                     index,
                     key,
-                    job: Job::Tarball,
+                    job: Job::Tarball { check_platform },
                 });
+            }
+            Decision::OtherPlatform => {
+                metadata_only.push(index);
+                progress.done();
             }
         }
     }
@@ -151,7 +182,7 @@ pub(crate) fn run(
     }
 
     // 3. Load (disk, cached tarball, registry) and analyse the rest, concurrently.
-    let results = load_and_analyse(opts, items, pending, client, cache, progress);
+    let results = load_and_analyse(opts, items, pending, client, cache, progress, platform);
     let mut analyses: Vec<(String, Vec<u8>)> = Vec::new();
     let mut tarballs: Vec<(String, Vec<u8>)> = Vec::new();
     let mut tarball_bytes = 0usize;
@@ -175,6 +206,7 @@ pub(crate) fn run(
                 slots[loaded.index] =
                     Some(with_project(report, &items[loaded.index], loaded.origin));
             }
+            Err((index, error)) if error == OTHER_PLATFORM => metadata_only.push(index),
             Err((index, error)) => {
                 let item = &items[index];
                 errors.push(ScanError {
@@ -208,12 +240,7 @@ pub(crate) fn run(
             ));
         }
     }
-    if !errors.is_empty() {
-        notes.push(format!(
-            "{} packages could not be checked (see errors)",
-            errors.len()
-        ));
-    }
+    metadata_only.sort_unstable();
     errors.sort_by(|a, b| a.target.cmp(&b.target));
     let mut packages: Vec<PackageReport> = slots.into_iter().flatten().collect();
     packages.sort_by(|a, b| {
@@ -223,6 +250,7 @@ pub(crate) fn run(
         packages,
         errors,
         notes,
+        metadata_only,
     }
 }
 
@@ -235,12 +263,15 @@ enum Decision {
     Tarball {
         key: String,
         mismatch: Option<String>,
+        check_platform: bool,
     },
+    /// Not installed here and its platform constraints exclude this machine.
+    OtherPlatform,
 }
 
-fn decide(opts: &Options, item: &Item) -> Decision {
+fn decide(opts: &Options, item: &Item, here: &Platform) -> Decision {
     let (rule, what) = match &item.source {
-        ItemSource::Registry => return decide_registry(opts, item),
+        ItemSource::Registry => return decide_registry(opts, item, here),
         ItemSource::Git(url) => ("git-dependency", url),
         ItemSource::Http(url) => ("http-dependency", url),
         ItemSource::File(path) | ItemSource::Link(path) => ("file-dependency", path),
@@ -248,7 +279,7 @@ fn decide(opts: &Options, item: &Item) -> Decision {
     Decision::Spec(Box::new(spec_report(item, rule, what)))
 }
 
-fn decide_registry(opts: &Options, item: &Item) -> Decision {
+fn decide_registry(opts: &Options, item: &Item, here: &Platform) -> Decision {
     let mut mismatch = None;
     if let Some(rel) = &item.install_path {
         let dir = opts.root.join(rel);
@@ -272,6 +303,17 @@ fn decide_registry(opts: &Options, item: &Item) -> Decision {
             }
         }
     }
+    // Not installed here (an installed package is analysed, whatever it declares). An
+    // optional package for another platform is checked from its registry metadata; one
+    // whose platform the lockfile does not record is asked the version document first.
+    let mut check_platform = false;
+    if !opts.all_platforms && item.optional != Some(false) {
+        match &item.platform {
+            Some(c) if !here.allows(c) => return Decision::OtherPlatform,
+            Some(_) => {}
+            None => check_platform = true,
+        }
+    }
     let content = item
         .integrity
         .clone()
@@ -280,6 +322,7 @@ fn decide_registry(opts: &Options, item: &Item) -> Decision {
     Decision::Tarball {
         key: format!("tgz|{content}|{}", opts.analyser),
         mismatch,
+        check_platform,
     }
 }
 
@@ -338,6 +381,8 @@ enum Content {
     Tree(PackageTree),
     /// A verified tarball, unpacked by the analysis worker.
     Tarball(Fetched),
+    /// Its version document says it is for another platform: not downloaded.
+    OtherPlatform,
 }
 
 /// Analyses every pending item, keeping both cores busy and the network in use. Loading
@@ -356,6 +401,7 @@ fn load_and_analyse(
     client: Option<&NpmClient>,
     cache: Option<&Cache>,
     progress: &dyn Progress,
+    platform: &PlatformCheck<'_>,
 ) -> Vec<Analysed> {
     if pending.is_empty() {
         return Vec::new();
@@ -386,8 +432,19 @@ fn load_and_analyse(
                             Job::Disk(dir) => ferret_source::open_path(dir, &opts.limits)
                                 .map(Content::Tree)
                                 .map_err(|e| e.to_string()),
-                            Job::Tarball => fetch(opts, &items[p.index], client, cache, progress)
-                                .map(Content::Tarball),
+                            Job::Tarball { check_platform } => {
+                                let item = &items[p.index];
+                                let other = *check_platform
+                                    && platform
+                                        .meta
+                                        .constraints(&item.name, &item.version)
+                                        .is_some_and(|c| !platform.here.allows(&c));
+                                if other {
+                                    Ok(Content::OtherPlatform)
+                                } else {
+                                    fetch(opts, item, client, cache, progress).map(Content::Tarball)
+                                }
+                            }
                         };
                         let arrived = Arrived {
                             index: p.index,
@@ -459,6 +516,7 @@ fn open_arrived(
     } = arrived;
     match content {
         Err(e) => (None, Err((index, e))),
+        Ok(Content::OtherPlatform) => (None, Err((index, OTHER_PLATFORM.to_owned()))),
         Ok(Content::Tree(tree)) => (
             Some(tree),
             Ok(Loaded {
@@ -554,7 +612,7 @@ fn default_tarball_url(client: &NpmClient, name: &str, version: &str) -> String 
     )
 }
 
-fn with_project(mut report: PackageReport, item: &Item, origin: &str) -> PackageReport {
+pub(crate) fn with_project(mut report: PackageReport, item: &Item, origin: &str) -> PackageReport {
     let mut project = item.project.clone();
     project.origin = origin.to_owned();
     report.project = Some(project);

@@ -1,9 +1,10 @@
 //! From lockfiles to the list of packages to scan: one [`Item`] per distinct locked package
 //! (name, version, content), with where it sits in the project.
 
+use crate::platform::Constraints;
 use crate::{MAX_PATHS, ProjectError};
 use ferret_core::{LockfileRef, ProjectPackage};
-use ferret_lockfile::{DepSource, Lockfile};
+use ferret_lockfile::{DepSource, Format, Lockfile};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -28,6 +29,13 @@ pub struct Item {
     /// Relative to the project root (`node_modules/a/node_modules/b`).
     pub install_path: Option<String>,
     pub source: ItemSource,
+    /// Whether the lockfile marks the package optional (npm skips an optional package
+    /// whose platform does not match); `None` when the format does not record it (yarn,
+    /// bun) or the plan was resolved without a lockfile.
+    pub optional: Option<bool>,
+    /// Its `os`/`cpu`/`libc` as recorded; `None` when the format does not record them
+    /// (package-lock v1, yarn classic): the version document then tells.
+    pub platform: Option<Constraints>,
     /// `origin` is filled in by the scan.
     pub project: ProjectPackage,
 }
@@ -308,10 +316,25 @@ fn add_lockfile(
             .get(&(p.name.clone(), p.version.clone()))
             .cloned()
             .unwrap_or_default();
+        let optional = records_optional(lock.format).then_some(p.optional);
+        let platform = records_platform(lock.format).then(|| Constraints {
+            os: p.os.clone(),
+            cpu: p.cpu.clone(),
+            libc: p.libc.clone(),
+        });
         if let Some(&i) = by_key.get(&key) {
             let item = &mut plan.items[i];
             item.project.direct |= direct;
             item.project.dev &= p.dev;
+            // Optional only if optional wherever it is locked.
+            item.optional = match (item.optional, optional) {
+                (Some(a), Some(b)) => Some(a && b),
+                (Some(false), None) | (None, Some(false)) => Some(false),
+                _ => None,
+            };
+            if item.platform.as_ref().is_none_or(Constraints::is_empty) && platform.is_some() {
+                item.platform = platform;
+            }
             for path in pkg_paths {
                 if !item.project.paths.contains(&path) {
                     item.project.paths.push(path);
@@ -331,6 +354,8 @@ fn add_lockfile(
             resolved: p.resolved.clone(),
             install_path: p.install_path.clone(),
             source,
+            optional,
+            platform,
             project: ProjectPackage {
                 direct,
                 dev: p.dev,
@@ -343,6 +368,23 @@ fn add_lockfile(
             },
         });
     }
+}
+
+/// Formats that mark optional packages (package-lock, npm-shrinkwrap, pnpm).
+fn records_optional(format: Format) -> bool {
+    matches!(format, Format::PackageLock { .. } | Format::Pnpm { .. })
+}
+
+/// Formats that record `os`/`cpu`/`libc` when a package has them (npm v1 and yarn classic
+/// do not).
+fn records_platform(format: Format) -> bool {
+    matches!(
+        format,
+        Format::PackageLock { version: 2.., .. }
+            | Format::Pnpm { .. }
+            | Format::Bun { .. }
+            | Format::YarnBerry { .. }
+    )
 }
 
 fn read(path: &Path) -> Result<String, ProjectError> {

@@ -5,6 +5,7 @@
 //! `ETag` / `Last-Modified` and revalidated with conditional requests.
 
 use crate::plan::{Item, ItemSource, Plan};
+use crate::platform::Constraints;
 use crate::{MAX_PATHS, ProjectError};
 use ferret_cache::{Cache, PackumentEntry};
 use ferret_core::ProjectPackage;
@@ -153,6 +154,12 @@ pub(crate) fn plan_from_manifest(
                 resolved: dist["tarball"].as_str().map(str::to_owned),
                 install_path: Some(format!("node_modules/{}", want.name)),
                 source: ItemSource::Registry,
+                optional: None,
+                platform: Some(Constraints {
+                    os: string_list(&vdoc["os"]),
+                    cpu: string_list(&vdoc["cpu"]),
+                    libc: string_list(&vdoc["libc"]),
+                }),
                 project: ProjectPackage {
                     direct: want.direct,
                     dev: want.dev,
@@ -189,6 +196,20 @@ pub(crate) fn plan_from_manifest(
     Ok(plan)
 }
 
+/// npm's `os`/`cpu`/`libc` of a version document: an array of strings or one string.
+fn string_list(v: &Value) -> Vec<String> {
+    match v {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(a) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .take(32)
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 fn real_name(name: &str, range: &str) -> String {
     match ferret_lockfile::classify_spec(range) {
         SpecKind::Alias { name, .. } => name,
@@ -206,6 +227,8 @@ fn push_spec(plan: &mut Plan, want: &Want, source: ItemSource) {
         resolved: None,
         install_path: None,
         source,
+        optional: None,
+        platform: None,
         project: ProjectPackage {
             direct: want.direct,
             dev: want.dev,

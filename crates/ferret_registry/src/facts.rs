@@ -123,8 +123,32 @@ pub fn npm_version_doc(doc: &Value, package_name: &str) -> VersionDoc {
         publisher: publisher(doc),
         deprecated: str_field(doc, "deprecated"),
         license: license(doc.get("license")),
+        os: string_list(doc.get("os")),
+        cpu: string_list(doc.get("cpu")),
+        libc: string_list(doc.get("libc")),
+        gypfile: doc.get("gypfile").and_then(Value::as_bool).unwrap_or(false),
+        has_install_script: doc
+            .get("hasInstallScript")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         name,
     }
+}
+
+/// npm's `os`/`cpu`/`libc`: an array of strings or a single string; bounded.
+fn string_list(value: Option<&Value>) -> Vec<String> {
+    let values: Vec<&str> = match value {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    values
+        .into_iter()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .take(32)
+        .map(str::to_owned)
+        .collect()
 }
 
 /// npm's `bin`: a string means one command named after the package (scope dropped).

@@ -288,6 +288,7 @@ pub(crate) fn sample_project_report() -> ScanReport {
         direct: 1,
         transitive: 2,
         notes: vec!["offline: 1 package not checked".into()],
+        ..ProjectInfo::default()
     });
     report.packages[0].project = Some(ProjectPackage {
         direct: false,
