@@ -36,7 +36,7 @@ pub use pypi::{
 };
 
 use ferret_cache::Cache;
-use ferret_core::{ProjectInfo, SCHEMA_VERSION, ScanReport};
+use ferret_core::{PackageReport, ProjectInfo, SCHEMA_VERSION, ScanReport};
 use ferret_registry::NpmClient;
 use ferret_source::Limits;
 use std::path::{Path, PathBuf};
@@ -191,7 +191,7 @@ pub fn scan_plan(
         pipeline::run(opts, &plan, client, cache, progress, &check)
     });
     let meta = fetcher.into_results();
-    let metadata_only = check_from_metadata(&plan, &mut outcome, &meta, &opts.platform);
+    let metadata_only = check_from_metadata(opts, &plan, &mut outcome, &meta, cache);
     metadata::apply(
         &opts.root,
         &plan.items,
@@ -257,11 +257,13 @@ pub fn scan_plan(
 /// platforms), from their version documents; those whose metadata could not be had are
 /// errors (not checked). Returns the items checked this way.
 fn check_from_metadata(
+    opts: &Options,
     plan: &Plan,
     outcome: &mut pipeline::Outcome,
     meta: &metadata::MetaResults,
-    here: &Platform,
+    cache: Option<&Cache>,
 ) -> Vec<usize> {
+    let here = &opts.platform;
     let mut docs = Vec::new();
     let mut indexes = Vec::new();
     for &i in &outcome.metadata_only {
@@ -286,13 +288,52 @@ fn check_from_metadata(
             ),
         });
     }
+    // Their analysis is cached by what it read (a warm scan runs no rule over them).
+    let keys: Vec<String> = docs
+        .iter()
+        .map(|(item, doc)| metadata_only::cache_key(item, doc, &opts.analyser))
+        .collect();
+    let mut reports: Vec<Option<Result<PackageReport, String>>> = match cache {
+        Some(c) => {
+            let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+            c.get_many(ferret_cache::Table::Analysis, &refs)
+                .into_iter()
+                .map(|hit| {
+                    hit.and_then(|b| serde_json::from_slice::<PackageReport>(&b).ok())
+                        .map(Ok)
+                })
+                .collect()
+        }
+        None => vec![None; docs.len()],
+    };
+    let misses: Vec<usize> = (0..docs.len()).filter(|&k| reports[k].is_none()).collect();
+    let fresh_docs: Vec<(&Item, &ferret_core::VersionDoc)> =
+        misses.iter().map(|&k| docs[k]).collect();
+    let mut store: Vec<(&str, Vec<u8>)> = Vec::new();
+    for (&k, report) in misses.iter().zip(metadata_only::analyse(&fresh_docs)) {
+        if let (Ok(r), Some(_)) = (&report, cache)
+            && let Ok(bytes) = serde_json::to_vec(r)
+        {
+            store.push((keys[k].as_str(), bytes));
+        }
+        reports[k] = Some(report);
+    }
+    if let Some(c) = cache
+        && !store.is_empty()
+    {
+        let entries: Vec<(&str, &[u8])> = store.iter().map(|(k, v)| (*k, v.as_slice())).collect();
+        // A failed store costs the analysis next time, never correctness.
+        let _ = c.put_many(ferret_cache::Table::Analysis, &entries);
+    }
     let mut checked = Vec::new();
-    for ((i, (item, _)), report) in indexes.iter().zip(&docs).zip(metadata_only::scan(&docs)) {
-        match report {
+    for ((i, (item, doc)), report) in indexes.iter().zip(&docs).zip(reports) {
+        match report.unwrap_or_else(|| Err("internal error: not analysed".to_owned())) {
             Ok(report) => {
-                outcome
-                    .packages
-                    .push(pipeline::with_project(report, item, metadata_only::ORIGIN));
+                outcome.packages.push(pipeline::with_project(
+                    metadata_only::finish(report, item, doc),
+                    item,
+                    metadata_only::ORIGIN,
+                ));
                 checked.push(*i);
             }
             Err(error) => outcome.errors.push(ferret_core::ScanError {

@@ -21,6 +21,7 @@ use ferret_core::{
 };
 use ferret_rules::engine::{self, ScanOptions};
 use serde_json::{Map, Value};
+use sha2::Digest as _;
 
 /// The origin (`project.origin`, summary source) of a package checked this way.
 pub const ORIGIN: &str = "metadata-only";
@@ -71,9 +72,34 @@ pub(crate) fn manifest_text(doc: &VersionDoc) -> String {
     serde_json::to_string_pretty(&Value::Object(m)).unwrap_or_default()
 }
 
+/// The analysis cache key of a version document's report: everything [`analyse`] reads of
+/// it (the rebuilt manifest, `gypfile`, `hasInstallScript`) hashed, with the analyser.
+pub(crate) fn cache_key(item: &Item, doc: &VersionDoc, analyser: &str) -> String {
+    let mut h = sha2::Sha256::new();
+    h.update(manifest_text(doc).as_bytes());
+    h.update([u8::from(doc.gypfile), u8::from(doc.has_install_script)]);
+    format!(
+        "meta|{}@{}|{}|{analyser}",
+        item.name,
+        item.version,
+        hex::encode(&h.finalize()[..16])
+    )
+}
+
 /// Scans the version documents of `docs` (item, its registry version document) as one-file
-/// packages; one report per input, in order.
+/// packages, then [`finish`]es them; one report per input, in order.
+#[cfg(test)]
 pub(crate) fn scan(docs: &[(&Item, &VersionDoc)]) -> Vec<Result<PackageReport, String>> {
+    analyse(docs)
+        .into_iter()
+        .zip(docs)
+        .map(|(r, (item, doc))| r.map(|r| finish(r, item, doc)))
+        .collect()
+}
+
+/// The findings of each version document analysed as a one-file package: what is cached
+/// (the identity comes from the lockfile, see [`finish`]); one result per input, in order.
+pub(crate) fn analyse(docs: &[(&Item, &VersionDoc)]) -> Vec<Result<PackageReport, String>> {
     let results = engine::scan_many(docs, Ecosystem::Npm, &ScanOptions::default(), |(_, doc)| {
         let mut files = vec![("package.json".to_owned(), manifest_text(doc).into_bytes())];
         if doc.gypfile {
@@ -97,24 +123,30 @@ pub(crate) fn scan(docs: &[(&Item, &VersionDoc)]) -> Vec<Result<PackageReport, S
             report
                 .alerts
                 .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-            let p = &mut report.package;
-            p.name.clone_from(&item.name);
-            p.version.clone_from(&item.version);
-            p.integrity = item
-                .integrity
-                .clone()
-                .or_else(|| doc.dist.integrity.clone());
-            p.source = item
-                .resolved
-                .clone()
-                .or_else(|| doc.dist.tarball.clone())
-                .unwrap_or_default();
-            // What the registry says the tarball holds (it was not downloaded).
-            p.file_count = doc.dist.file_count.unwrap_or(0);
-            p.unpacked_size = doc.dist.unpacked_size.unwrap_or(0);
             Ok(report)
         })
         .collect()
+}
+
+/// The report's identity: the lockfile's name, version and integrity, the tarball URL (not
+/// downloaded) and the registry's file count and size.
+pub(crate) fn finish(mut report: PackageReport, item: &Item, doc: &VersionDoc) -> PackageReport {
+    let p = &mut report.package;
+    p.name.clone_from(&item.name);
+    p.version.clone_from(&item.version);
+    p.integrity = item
+        .integrity
+        .clone()
+        .or_else(|| doc.dist.integrity.clone());
+    p.source = item
+        .resolved
+        .clone()
+        .or_else(|| doc.dist.tarball.clone())
+        .unwrap_or_default();
+    // What the registry says the tarball holds (it was not downloaded).
+    p.file_count = doc.dist.file_count.unwrap_or(0);
+    p.unpacked_size = doc.dist.unpacked_size.unwrap_or(0);
+    report
 }
 
 fn declares_install_hook(doc: &VersionDoc) -> bool {

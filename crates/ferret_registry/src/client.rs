@@ -227,6 +227,31 @@ impl NpmClient {
         etag: Option<&str>,
         last_modified: Option<&str>,
     ) -> Result<Packument, RegistryError> {
+        self.packument_parsed(name, etag, last_modified, |body| {
+            serde_json::from_slice(body)
+        })
+    }
+
+    /// [`NpmClient::packument_conditional`] whose `value` holds only what
+    /// [`crate::npm_registry_facts`] reads ([`crate::parse_packument_for_facts`]): the same
+    /// facts, without building (and dropping) READMEs and every version's manifest. `body`
+    /// is the full document, for the cache.
+    pub fn packument_for_facts(
+        &self,
+        name: &str,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+    ) -> Result<Packument, RegistryError> {
+        self.packument_parsed(name, etag, last_modified, crate::parse_packument_for_facts)
+    }
+
+    fn packument_parsed(
+        &self,
+        name: &str,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+        parse: fn(&[u8]) -> Result<Value, serde_json::Error>,
+    ) -> Result<Packument, RegistryError> {
         validate_name(name)?;
         let url = self.packument_url(name);
         let mut extra: Vec<(&'static str, &str)> = Vec::new();
@@ -248,11 +273,10 @@ impl NpmClient {
             return Ok(Packument::NotModified);
         };
         // Parsed here so a broken body is an error now, not a poisoned cache entry later.
-        let value: Value =
-            serde_json::from_slice(&body).map_err(|e| RegistryError::InvalidJson {
-                url: redact(&url),
-                message: e.to_string(),
-            })?;
+        let value: Value = parse(&body).map_err(|e| RegistryError::InvalidJson {
+            url: redact(&url),
+            message: e.to_string(),
+        })?;
         Ok(Packument::Fresh {
             value,
             body,

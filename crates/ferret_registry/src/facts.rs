@@ -94,6 +94,107 @@ pub fn npm_registry_facts(packument: &Value, version: &str, now: SystemTime) -> 
     }
 }
 
+/// A packument body parsed into only the fields [`npm_registry_facts`] and
+/// [`npm_version_doc`] read (and the same facts come out of it): READMEs, descriptions,
+/// keywords and every version's devDependencies, files and the like — most of a
+/// multi-megabyte packument — are skipped while parsing instead of being built into values
+/// and dropped. A document the lean parse does not accept (duplicate keys, a `versions` that
+/// is not an object, …) is parsed whole, so the facts never differ; the error is the full
+/// parse's, for a body that is not JSON.
+pub fn parse_packument_for_facts(body: &[u8]) -> Result<Value, serde_json::Error> {
+    match serde_json::from_slice::<lean::Doc>(body) {
+        Ok(doc) => Ok(doc.into_value()),
+        Err(_) => serde_json::from_slice(body),
+    }
+}
+
+mod lean {
+    use serde::{Deserialize, Deserializer};
+    use serde_json::{Map, Value};
+    use std::collections::BTreeMap;
+
+    /// A field as the full parse would hold it: present (even `null`) or absent.
+    fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+        Value::deserialize(d).map(Some)
+    }
+
+    macro_rules! lean_struct {
+        ($name:ident { $($field:ident = $key:literal),* $(,)? } $(extra $extra:ident: $ty:ty = $ekey:literal)?) => {
+            #[derive(Deserialize)]
+            pub(super) struct $name {
+                $(
+                    #[serde(default, rename = $key, deserialize_with = "present")]
+                    $field: Option<Value>,
+                )*
+                $(
+                    #[serde(default, rename = $ekey)]
+                    $extra: Option<$ty>,
+                )?
+            }
+
+            impl $name {
+                fn into_map(self) -> Map<String, Value> {
+                    let mut m = Map::new();
+                    $(
+                        if let Some(v) = self.$field {
+                            m.insert($key.to_owned(), v);
+                        }
+                    )*
+                    m
+                }
+            }
+        };
+    }
+
+    lean_struct!(Version {
+        name = "name",
+        version = "version",
+        npm_user = "_npmUser",
+        deprecated = "deprecated",
+        scripts = "scripts",
+        dependencies = "dependencies",
+        optional_dependencies = "optionalDependencies",
+        bin = "bin",
+        main = "main",
+        exports = "exports",
+        dist = "dist",
+        license = "license",
+        os = "os",
+        cpu = "cpu",
+        libc = "libc",
+        gypfile = "gypfile",
+        has_install_script = "hasInstallScript",
+    });
+
+    lean_struct!(Doc {
+        name = "name",
+        dist_tags = "dist-tags",
+        time = "time",
+        maintainers = "maintainers",
+        repository = "repository",
+        license = "license",
+    } extra versions: BTreeMap<String, Version> = "versions");
+
+    impl Doc {
+        pub(super) fn into_value(mut self) -> Value {
+            let versions = self.versions.take();
+            let mut m = self.into_map();
+            if let Some(versions) = versions {
+                m.insert(
+                    "versions".to_owned(),
+                    Value::Object(
+                        versions
+                            .into_iter()
+                            .map(|(k, v)| (k, Value::Object(v.into_map())))
+                            .collect(),
+                    ),
+                );
+            }
+            Value::Object(m)
+        }
+    }
+}
+
 /// The facts of one npm version document.
 pub fn npm_version_doc(doc: &Value, package_name: &str) -> VersionDoc {
     let name = str_field(doc, "name").unwrap_or_else(|| package_name.to_string());
@@ -304,6 +405,67 @@ mod tests {
             .join("testdata/packuments")
             .join(format!("{name}.json"));
         serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    }
+
+    /// The lean parse gives the very facts of the full parse, for real packuments and for
+    /// shapes it does not accept (then it parses whole); and a body that is not JSON fails.
+    #[test]
+    fn lean_packument_parse_gives_the_same_facts() {
+        let mut bodies: Vec<(Vec<u8>, Vec<&str>)> = Vec::new();
+        for name in ["left-pad", "event-stream"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("testdata/packuments")
+                .join(format!("{name}.json"));
+            let doc = fixture(name);
+            let versions: Vec<&str> = ["1.3.0", "3.3.6", "4.0.0", "9.9.9"].to_vec();
+            bodies.push((std::fs::read(path).unwrap(), versions));
+            assert!(doc["versions"].as_object().unwrap().len() > 3);
+        }
+        let extra = serde_json::json!({
+            "name": "x", "readme": "long text", "dist-tags": {"latest": "1.0.0"},
+            "time": {"1.0.0": "2024-01-01T00:00:00Z"},
+            "versions": {"1.0.0": {"name": "x", "version": "1.0.0", "exports": null,
+                "os": "darwin", "cpu": ["arm64"], "libc": ["musl"], "gypfile": true,
+                "hasInstallScript": true, "devDependencies": {"big": "1"},
+                "scripts": {"install": "node-gyp rebuild"}, "_npmUser": "bob <b@x>"}}
+        });
+        bodies.push((serde_json::to_vec(&extra).unwrap(), vec!["1.0.0"]));
+        // Not accepted by the lean parse: a version that is not an object, duplicate keys.
+        bodies.push((
+            br#"{"name":"y","versions":{"1.0.0":"nope","2.0.0":{"version":"2.0.0"}}}"#.to_vec(),
+            vec!["1.0.0", "2.0.0"],
+        ));
+        bodies.push((
+            br#"{"name":"z","name":"w","versions":7}"#.to_vec(),
+            vec!["1.0.0"],
+        ));
+        for (body, versions) in &bodies {
+            let full: Value = serde_json::from_slice(body).unwrap();
+            let lean = parse_packument_for_facts(body).unwrap();
+            assert!(serde_json::to_vec(&lean).unwrap().len() <= body.len());
+            for v in versions {
+                assert_eq!(
+                    npm_registry_facts(&lean, v, at(1_800_000_000)),
+                    npm_registry_facts(&full, v, at(1_800_000_000)),
+                    "{v}"
+                );
+            }
+        }
+        let doc = npm_version_doc(
+            &parse_packument_for_facts(&bodies[2].0).unwrap()["versions"]["1.0.0"],
+            "x",
+        );
+        assert_eq!(
+            (doc.os, doc.cpu, doc.libc),
+            (
+                vec!["darwin".to_owned()],
+                vec!["arm64".to_owned()],
+                vec!["musl".to_owned()]
+            )
+        );
+        assert!(doc.gypfile && doc.has_install_script);
+        assert_eq!(doc.exports, Some(Value::Null));
+        assert!(parse_packument_for_facts(b"{not json").is_err());
     }
 
     #[test]
