@@ -231,6 +231,20 @@ fn foreign_platform_package_is_checked_from_metadata_and_blocked() {
     let dir = tempfile::tempdir().unwrap();
     project(dir.path(), &base, "evil-bin-sunos", 3);
 
+    // Offline, nothing cached: listed as not checked, never passed.
+    let out = run(
+        &mut ferret(home.path(), dir.path(), &base),
+        &["--format", "json", "--offline"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let doc = json_of(&out);
+    let error = doc["errors"][0]["error"].as_str().unwrap();
+    assert!(
+        error.contains("package for another platform") && error.contains("not checked"),
+        "{error}"
+    );
+    assert!(!error.contains("downloads it"), "{error}");
+
     let out = run(
         &mut ferret(home.path(), dir.path(), &base),
         &["--format", "json"],

@@ -283,8 +283,13 @@ fn check_from_metadata(
         outcome.errors.push(ferret_core::ScanError {
             target: format!("{}@{}", item.name, item.version),
             error: format!(
-                "package for another platform (not for {}): not downloaded, and it cannot be checked from registry metadata ({why}); not checked (--all-platforms downloads it)",
-                here.label()
+                "package for another platform (not for {}): not downloaded, and it cannot be checked from registry metadata ({why}); not checked{}",
+                here.label(),
+                if opts.offline {
+                    ""
+                } else {
+                    " (--all-platforms downloads it)"
+                }
             ),
         });
     }
