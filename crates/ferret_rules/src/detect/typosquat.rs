@@ -15,9 +15,6 @@
 
 use super::popular::{Popular, PopularIndex, normalize_pypi};
 use ferret_core::Ecosystem;
-// FxHash: the index holds ~100k short keys built per process; SipHash's DoS resistance buys
-// nothing for an embedded list and cost a third of building it.
-use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 /// Names shorter than this are not compared by edit distance or swap. Measured on the 10,000
@@ -65,16 +62,66 @@ impl Relation {
 }
 
 /// The popular list prepared for lookups: names by flattened form, by skeleton and by every
-/// one-character deletion (symmetric-delete search), so a lookup costs a few hash probes per
-/// character instead of a pass over the whole list.
+/// one-character deletion (symmetric-delete search), so a lookup costs a few binary searches
+/// per character instead of a pass over the whole list.
 #[derive(Debug)]
 pub struct SquatIndex<'a> {
     popular: &'a PopularIndex,
     ecosystem: Ecosystem,
     forms: Vec<Forms>,
-    by_flat: HashMap<String, Vec<u32>>,
-    by_skeleton: HashMap<String, Vec<u32>>,
-    by_delete: HashMap<String, Vec<u32>>,
+    by_flat: KeyIndex,
+    by_skeleton: KeyIndex,
+    by_delete: KeyIndex,
+}
+
+/// List positions by a 64-bit hash of a key, one sorted vector. The index is built in every
+/// process that scans (~120k keys for the npm list, most of them one-character deletions):
+/// owning a `String` and a `Vec` per key made building it cost more than scanning a small
+/// package. A hash collision only adds a candidate, and every candidate is checked by
+/// [`relation`] on the real forms.
+#[derive(Debug, Default)]
+struct KeyIndex(Vec<(u64, u32)>);
+
+impl KeyIndex {
+    fn push(&mut self, key: u64, i: u32) {
+        self.0.push((key, i));
+    }
+
+    fn finish(&mut self) {
+        self.0.sort_unstable();
+        self.0.dedup();
+    }
+
+    fn get(&self, key: u64) -> impl Iterator<Item = u32> + '_ {
+        let start = self.0.partition_point(|&(k, _)| k < key);
+        self.0[start..]
+            .iter()
+            .take_while(move |&&(k, _)| k == key)
+            .map(|&(_, i)| i)
+    }
+}
+
+/// FNV-1a over the bytes of `parts` in order: the hash of a string with one character cut
+/// out is computed from the two halves without building it.
+fn key_hash(parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for &b in *part {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
+}
+
+fn str_key(s: &str) -> u64 {
+    key_hash(&[s.as_bytes()])
+}
+
+/// The [`key_hash`] of every string made by deleting one character of `s` (by `char`).
+fn deletion_keys(s: &str) -> impl Iterator<Item = u64> + '_ {
+    s.char_indices()
+        .map(move |(i, c)| key_hash(&[&s.as_bytes()[..i], &s.as_bytes()[i + c.len_utf8()..]]))
 }
 
 impl<'a> SquatIndex<'a> {
@@ -83,25 +130,24 @@ impl<'a> SquatIndex<'a> {
             popular,
             ecosystem,
             forms: Vec::with_capacity(popular.len()),
-            by_flat: HashMap::default(),
-            by_skeleton: HashMap::default(),
-            by_delete: HashMap::default(),
+            by_flat: KeyIndex::default(),
+            by_skeleton: KeyIndex::default(),
+            by_delete: KeyIndex::default(),
         };
         for (i, p) in popular.entries().iter().enumerate() {
             let i = u32::try_from(i).unwrap_or(u32::MAX);
             let f = Forms::new(&p.name);
-            index.by_flat.entry(f.flat.clone()).or_default().push(i);
-            index
-                .by_skeleton
-                .entry(f.skeleton.clone())
-                .or_default()
-                .push(i);
-            for d in deletions(&f.full) {
-                index.by_delete.entry(d).or_default().push(i);
+            index.by_flat.push(str_key(&f.flat), i);
+            index.by_skeleton.push(str_key(&f.skeleton), i);
+            for d in deletion_keys(&f.full) {
+                index.by_delete.push(d, i);
             }
-            index.by_delete.entry(f.full.clone()).or_default().push(i);
+            index.by_delete.push(str_key(&f.full), i);
             index.forms.push(f);
         }
+        index.by_flat.finish();
+        index.by_skeleton.finish();
+        index.by_delete.finish();
         index
     }
 
@@ -119,16 +165,6 @@ impl<'a> SquatIndex<'a> {
     pub fn popular(&self) -> &'a PopularIndex {
         self.popular
     }
-}
-
-/// Every string made by deleting one character of `s` (by `char`).
-fn deletions(s: &str) -> impl Iterator<Item = String> + '_ {
-    s.char_indices().map(move |(i, c)| {
-        let mut d = String::with_capacity(s.len());
-        d.push_str(&s[..i]);
-        d.push_str(&s[i + c.len_utf8()..]);
-        d
-    })
 }
 
 /// The name as the popular list spells it: lower-case (npm), PEP 503-normalised (PyPI).
@@ -173,15 +209,14 @@ pub fn resembles<'a>(name: &str, index: &SquatIndex<'a>) -> Option<(&'a Popular,
     }
     let n = Forms::new(&name);
     let mut candidates: Vec<u32> = Vec::new();
-    let mut add = |v: Option<&Vec<u32>>| candidates.extend(v.into_iter().flatten().copied());
-    add(index.by_flat.get(&n.flat));
+    candidates.extend(index.by_flat.get(str_key(&n.flat)));
     for s in strip_affixes(&n.flat, ecosystem) {
-        add(index.by_flat.get(s));
+        candidates.extend(index.by_flat.get(str_key(s)));
     }
-    add(index.by_skeleton.get(&n.skeleton));
-    add(index.by_delete.get(&n.full));
-    for d in deletions(&n.full) {
-        add(index.by_delete.get(&d));
+    candidates.extend(index.by_skeleton.get(str_key(&n.skeleton)));
+    candidates.extend(index.by_delete.get(str_key(&n.full)));
+    for d in deletion_keys(&n.full) {
+        candidates.extend(index.by_delete.get(d));
     }
     candidates.sort_unstable();
     candidates.dedup();
