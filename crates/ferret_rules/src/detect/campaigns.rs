@@ -21,8 +21,8 @@
 //! polyfills overwrite `fetch` but hold no wallet addresses; i18n libraries read the locale
 //! but never walk and overwrite the home directory. Files under `test/`, `docs/`,
 //! `examples/` are never looked at. Matching is over the string facts (literal and
-//! constant-folded), one Aho-Corasick pass per detector and file, so it is linear in the
-//! strings of the package.
+//! constant-folded), one Aho-Corasick pass per file for the needles of every detector (see
+//! [`Searches`]), so it is linear in the strings of the package.
 
 use crate::detect::paths::is_test_or_docs_path;
 use crate::detect::string_excerpt;
@@ -32,6 +32,7 @@ use ferret_core::{
     Action, Capability, CapabilityUse, Excerpt, FileFacts, FileKind, Finding, Location,
     PackageFacts, StringFact, UseKind,
 };
+use std::cell::OnceCell;
 use std::sync::OnceLock;
 
 /// How sure a detector is that the technique is present.
@@ -85,22 +86,24 @@ impl CampaignEvidence {
 
 /// Every campaign detector by rule id, for the verdict: each one that fired, with its evidence.
 pub fn all(pkg: &PackageFacts) -> Vec<(&'static str, CampaignEvidence)> {
+    // One search of each file's strings, shared by the detectors that match needles.
+    let searches = Searches::new(pkg);
     let detectors: [(&'static str, Detector); 7] = [
-        ("crypto-clipper", crypto_clipper),
-        ("cryptominer", cryptominer),
-        ("ai-agent-abuse", ai_agent_abuse),
-        ("ci-workflow-injection", ci_workflow_injection),
-        ("sandbox-evasion", sandbox_evasion),
-        ("protestware", protestware),
-        ("telemetry", telemetry),
+        ("crypto-clipper", |pkg, _| crypto_clipper(pkg)),
+        ("cryptominer", cryptominer_with),
+        ("ai-agent-abuse", |pkg, _| ai_agent_abuse(pkg)),
+        ("ci-workflow-injection", ci_workflow_injection_with),
+        ("sandbox-evasion", sandbox_evasion_with),
+        ("protestware", |pkg, _| protestware(pkg)),
+        ("telemetry", |pkg, _| telemetry(pkg)),
     ];
     detectors
         .into_iter()
-        .filter_map(|(id, d)| d(pkg).map(|e| (id, e)))
+        .filter_map(|(id, d)| d(pkg, &searches).map(|e| (id, e)))
         .collect()
 }
 
-type Detector = fn(&PackageFacts) -> Option<CampaignEvidence>;
+type Detector = fn(&PackageFacts, &Searches) -> Option<CampaignEvidence>;
 
 /// The result of [`all`] for one package, as a [`crate::rule::RuleContext::shared`] analysis:
 /// the seven campaign rules and the malware verdict read the same detections, so each
@@ -129,15 +132,15 @@ impl Campaigns {
 /// examples) and keeps the strongest result; on a tie, the first file by path.
 fn strongest(
     pkg: &PackageFacts,
-    detect: impl Fn(&FileFacts) -> Option<CampaignEvidence>,
+    detect: impl Fn(usize, &FileFacts) -> Option<CampaignEvidence>,
 ) -> Option<CampaignEvidence> {
     let mut best: Option<CampaignEvidence> = None;
-    for file in &pkg.files {
+    for (i, file) in pkg.files.iter().enumerate() {
         let script = file.kind == FileKind::Script;
         if !(file.is_code() || script) || is_test_or_docs_path(&file.path) {
             continue;
         }
-        if let Some(ev) = detect(file) {
+        if let Some(ev) = detect(i, file) {
             if ev.steps.is_empty() {
                 continue;
             }
@@ -172,6 +175,120 @@ fn matcher(
             .ok()
     })
     .as_ref()
+}
+
+/// The needle sets of the detectors that run on every code file, searched together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Set {
+    Miner,
+    Workflow,
+    Sandbox,
+    Vm,
+}
+
+impl Set {
+    const ALL: [Set; 4] = [Set::Miner, Set::Workflow, Set::Sandbox, Set::Vm];
+
+    fn needles(self) -> Vec<&'static str> {
+        match self {
+            Set::Miner => MINER_NEEDLES.iter().map(|(n, _)| *n).collect(),
+            Set::Workflow => WORKFLOW_NEEDLES.to_vec(),
+            Set::Sandbox => SANDBOX_MARKERS.to_vec(),
+            Set::Vm => VM_MARKERS.to_vec(),
+        }
+    }
+
+    /// Strings longer than this are not searched for the set (data tables, embedded
+    /// bundles): markers are short strings of their own, a workflow file is written whole.
+    fn max_len(self) -> usize {
+        match self {
+            Set::Miner => 4096,
+            Set::Workflow => 64 * 1024,
+            Set::Sandbox | Set::Vm => 256,
+        }
+    }
+}
+
+/// Every needle of every [`Set`] in one case-insensitive automaton.
+struct Combined {
+    ac: AhoCorasick,
+    /// The set of each pattern, by pattern id.
+    set_of: Vec<Set>,
+    /// The first pattern id of each set, in [`Set::ALL`] order, and the total at the end.
+    starts: [usize; 5],
+}
+
+fn combined() -> Option<&'static Combined> {
+    static CELL: OnceLock<Option<Combined>> = OnceLock::new();
+    CELL.get_or_init(|| {
+        let mut needles = Vec::new();
+        let mut set_of = Vec::new();
+        let mut starts = [0; 5];
+        for (k, set) in Set::ALL.into_iter().enumerate() {
+            starts[k] = needles.len();
+            for n in set.needles() {
+                needles.push(n);
+                set_of.push(set);
+            }
+        }
+        starts[4] = needles.len();
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&needles)
+            .ok()?;
+        Some(Combined { ac, set_of, starts })
+    })
+    .as_ref()
+}
+
+/// The needle search of one package: for each code file, searched when a detector first
+/// asks, the first string containing each needle of every [`Set`]. The detectors used to
+/// search each file once per set (four passes over every string of every file).
+struct Searches {
+    files: Vec<OnceCell<Vec<Option<usize>>>>,
+}
+
+impl Searches {
+    fn new(pkg: &PackageFacts) -> Self {
+        Searches {
+            files: (0..pkg.files.len()).map(|_| OnceCell::new()).collect(),
+        }
+    }
+
+    /// For each needle of `set`, the index of the first string of `file` (the package's file
+    /// number `i`) that contains it. `None` when the automaton could not be built.
+    fn hits(&self, i: usize, file: &FileFacts, set: Set) -> Option<&[Option<usize>]> {
+        let c = combined()?;
+        let all = match self.files.get(i) {
+            Some(cell) => cell.get_or_init(|| search_all(file, c)),
+            None => return None,
+        };
+        let k = Set::ALL.iter().position(|s| *s == set)?;
+        all.get(c.starts[k]..c.starts[k + 1])
+    }
+}
+
+fn search_all(file: &FileFacts, c: &Combined) -> Vec<Option<usize>> {
+    let mut hits = vec![None; c.starts[4]];
+    let min_len = c.ac.min_pattern_len();
+    let max_len = Set::ALL.iter().map(|s| s.max_len()).max().unwrap_or(0);
+    for (i, s) in file.strings.iter().enumerate() {
+        let len = s.value.len();
+        if len > max_len || len < min_len {
+            continue;
+        }
+        for m in c.ac.find_overlapping_iter(s.value.as_str()) {
+            let p = m.pattern().as_usize();
+            let (Some(set), Some(slot)) = (c.set_of.get(p), hits.get_mut(p)) else {
+                continue;
+            };
+            if slot.is_none() && len <= set.max_len() {
+                *slot = Some(i);
+            }
+        }
+    }
+    hits
 }
 
 /// For each needle, the index of the first string (in `file.strings`) that contains it.
@@ -334,7 +451,7 @@ fn is_hooked_api(u: &CapabilityUse) -> bool {
 /// with one chain and wallet-provider methods (`eth_sendTransaction`), or the provider
 /// methods with addresses of two chains and no visible hook.
 pub fn crypto_clipper(pkg: &PackageFacts) -> Option<CampaignEvidence> {
-    strongest(pkg, clipper_in_file)
+    strongest(pkg, |_, f| clipper_in_file(f))
 }
 
 fn clipper_in_file(file: &FileFacts) -> Option<CampaignEvidence> {
@@ -483,18 +600,20 @@ const MINER_NEEDLES: &[(&str, Miner)] = &[
 /// sockets and speaks stratum. A browser-miner name alone (ad-blocker lists hold them) is
 /// `Medium`.
 pub fn cryptominer(pkg: &PackageFacts) -> Option<CampaignEvidence> {
-    strongest(pkg, miner_in_file)
+    cryptominer_with(pkg, &Searches::new(pkg))
 }
 
-fn miner_in_file(file: &FileFacts) -> Option<CampaignEvidence> {
-    static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
-    let needles: Vec<&str> = MINER_NEEDLES.iter().map(|(n, _)| *n).collect();
-    let ac = matcher(&AC, &needles)?;
-    let hits = first_hits(file, ac, needles.len(), 4096);
+fn cryptominer_with(pkg: &PackageFacts, searches: &Searches) -> Option<CampaignEvidence> {
+    strongest(pkg, |i, f| {
+        miner_in_file(f, searches.hits(i, f, Set::Miner)?)
+    })
+}
+
+fn miner_in_file(file: &FileFacts, hits: &[Option<usize>]) -> Option<CampaignEvidence> {
     let kind_hits = |k: Miner| -> Vec<usize> {
         MINER_NEEDLES
             .iter()
-            .zip(&hits)
+            .zip(hits)
             .filter(|((_, kind), h)| *kind == k && h.is_some())
             .filter_map(|(_, h)| *h)
             .collect()
@@ -662,7 +781,7 @@ fn secret_prompt(s: &str) -> bool {
 /// `Medium`: a bypass flag and a process spawn without such a prompt (agent orchestration
 /// tools do that legitimately).
 pub fn ai_agent_abuse(pkg: &PackageFacts) -> Option<CampaignEvidence> {
-    strongest(pkg, agent_in_file)
+    strongest(pkg, |_, f| agent_in_file(f))
 }
 
 fn agent_in_file(file: &FileFacts) -> Option<CampaignEvidence> {
@@ -760,13 +879,16 @@ fn is_file_write(u: &CapabilityUse) -> bool {
 /// or repositories created through the API with a token from the environment at install
 /// time.
 pub fn ci_workflow_injection(pkg: &PackageFacts) -> Option<CampaignEvidence> {
-    strongest(pkg, workflow_in_file)
+    ci_workflow_injection_with(pkg, &Searches::new(pkg))
 }
 
-fn workflow_in_file(file: &FileFacts) -> Option<CampaignEvidence> {
-    static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
-    let ac = matcher(&AC, WORKFLOW_NEEDLES)?;
-    let h = first_hits(file, ac, WORKFLOW_NEEDLES.len(), 64 * 1024);
+fn ci_workflow_injection_with(pkg: &PackageFacts, searches: &Searches) -> Option<CampaignEvidence> {
+    strongest(pkg, |i, f| {
+        workflow_in_file(f, searches.hits(i, f, Set::Workflow)?)
+    })
+}
+
+fn workflow_in_file(file: &FileFacts, h: &[Option<usize>]) -> Option<CampaignEvidence> {
     let token = file.uses_of(Capability::Env).find(|u| {
         u.detail
             .as_deref()
@@ -906,21 +1028,28 @@ const SANDBOX_USERS: &[&str] = &[
 /// Found with two distinct signals, at least one not a VM fingerprint. Always `Medium`: a
 /// score-up signal for the verdict, never a verdict alone.
 pub fn sandbox_evasion(pkg: &PackageFacts) -> Option<CampaignEvidence> {
-    strongest(pkg, evasion_in_file)
+    sandbox_evasion_with(pkg, &Searches::new(pkg))
 }
 
-fn evasion_in_file(file: &FileFacts) -> Option<CampaignEvidence> {
-    static AC: OnceLock<Option<AhoCorasick>> = OnceLock::new();
-    static VM: OnceLock<Option<AhoCorasick>> = OnceLock::new();
-    let ac = matcher(&AC, SANDBOX_MARKERS)?;
-    let vm = matcher(&VM, VM_MARKERS)?;
+fn sandbox_evasion_with(pkg: &PackageFacts, searches: &Searches) -> Option<CampaignEvidence> {
+    strongest(pkg, |i, f| {
+        evasion_in_file(
+            f,
+            searches.hits(i, f, Set::Sandbox)?,
+            searches.hits(i, f, Set::Vm)?,
+        )
+    })
+}
+
+fn evasion_in_file(
+    file: &FileFacts,
+    markers: &[Option<usize>],
+    vm: &[Option<usize>],
+) -> Option<CampaignEvidence> {
     let mut steps = Vec::new();
     let mut names = Vec::new();
     // One signal per string: `PYPI_POISON_HONEY_TOKEN` matches two needles.
-    let mut marker_strings: Vec<usize> = first_hits(file, ac, SANDBOX_MARKERS.len(), 256)
-        .into_iter()
-        .flatten()
-        .collect();
+    let mut marker_strings: Vec<usize> = markers.iter().flatten().copied().collect();
     marker_strings.sort_unstable();
     marker_strings.dedup();
     for i in marker_strings {
@@ -968,11 +1097,7 @@ fn evasion_in_file(file: &FileFacts) -> Option<CampaignEvidence> {
         names.push("`npm_package_name` gate".to_string());
     }
     let non_vm = signals;
-    if let Some(i) = first_hits(file, vm, VM_MARKERS.len(), 256)
-        .into_iter()
-        .flatten()
-        .min()
-    {
+    if let Some(i) = vm.iter().flatten().copied().min() {
         signals += 1;
         steps.push(string_step(&file.strings[i], "virtual-machine fingerprint"));
         names.push("VM fingerprints".to_string());
@@ -1035,7 +1160,7 @@ const LOCALE_ENV: &[&str] = &["LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "TZ"]
 /// Desktop, or with `process.exit`. i18n libraries read locales and hold time-zone names but
 /// never walk and overwrite the home directory.
 pub fn protestware(pkg: &PackageFacts) -> Option<CampaignEvidence> {
-    strongest(pkg, protest_in_file)
+    strongest(pkg, |_, f| protest_in_file(f))
 }
 
 fn protest_in_file(file: &FileFacts) -> Option<CampaignEvidence> {
@@ -1161,7 +1286,7 @@ const TELEMETRY_NEEDLES: &[&str] = &[
 /// Analytics). Opt-out variables it reads (`DO_NOT_TRACK`, `*_TELEMETRY_DISABLED`) are part of
 /// the evidence, not an excuse: the finding is informational (`Medium`) either way.
 pub fn telemetry(pkg: &PackageFacts) -> Option<CampaignEvidence> {
-    strongest(pkg, telemetry_in_file)
+    strongest(pkg, |_, f| telemetry_in_file(f))
 }
 
 fn telemetry_in_file(file: &FileFacts) -> Option<CampaignEvidence> {
@@ -1209,6 +1334,55 @@ mod tests {
     use super::*;
     use ferret_core::Ecosystem;
     use std::path::Path;
+
+    /// A detector as the public API offers it (its own search of the package).
+    type Detector = fn(&PackageFacts) -> Option<CampaignEvidence>;
+
+    /// The shared search finds, for every set, what a search of that set alone finds,
+    /// including the per-set length caps (a 300-byte string is past the sandbox markers'
+    /// cap but within the miner's).
+    #[test]
+    fn shared_search_matches_per_set_search() {
+        let long_marker = format!("{}sandbox-honeytoken", "x".repeat(300));
+        let tree = ferret_source::from_files(
+            "t",
+            vec![(
+                "a.js".to_string(),
+                format!(
+                    "const a = ['stratum+tcp://pool.example:3333', 'XMRIG', '.github/workflows/x.yml', \
+                     'VBOX', 'vmware', '{long_marker}', 'mining.subscribe', 'short'];"
+                )
+                .into_bytes(),
+            )],
+        );
+        let facts = crate::engine::build_facts(&tree, Ecosystem::Npm);
+        let file = &facts.files[0];
+        let searches = Searches::new(&facts);
+        let mut found = 0;
+        for set in Set::ALL {
+            static CELL: [OnceLock<Option<AhoCorasick>>; 4] = [
+                OnceLock::new(),
+                OnceLock::new(),
+                OnceLock::new(),
+                OnceLock::new(),
+            ];
+            let k = Set::ALL.iter().position(|s| *s == set).unwrap();
+            let needles = set.needles();
+            let alone = first_hits(
+                file,
+                matcher(&CELL[k], &needles).unwrap(),
+                needles.len(),
+                set.max_len(),
+            );
+            let shared = searches.hits(0, file, set).unwrap();
+            assert_eq!(shared, alone.as_slice(), "{set:?}");
+            found += alone.iter().flatten().count();
+        }
+        assert!(
+            found >= 4,
+            "the fixture strings hit needles of several sets: {found}"
+        );
+    }
 
     #[test]
     fn address_chains() {
