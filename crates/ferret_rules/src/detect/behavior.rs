@@ -2449,16 +2449,27 @@ fn infinite_loop_at(b: &[u8], i: usize) -> Option<usize> {
     }
     let close = matching(b, j, b'(', b')', 4096)?;
     let header = std::str::from_utf8(&b[j + 1..close]).ok()?;
-    let compact: String = header.chars().filter(|c| !c.is_whitespace()).collect();
+    // Every `for` and `while` of every file comes here: decide without allocating.
+    fn compact(s: &str) -> impl Iterator<Item = char> + '_ {
+        s.chars().filter(|c| !c.is_whitespace())
+    }
     let endless = if is_for {
-        let parts: Vec<&str> = compact.split(';').collect();
-        parts.len() == 3
-            && (parts[1].is_empty()
-                || parts[1] == "true"
-                || parts[1].contains("<Infinity")
-                || parts[1].contains("<=Infinity"))
+        let mut parts = header.split(';');
+        match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some(_), Some(test), Some(_), None) => {
+                compact(test).next().is_none()
+                    || compact(test).eq("true".chars())
+                    || (test.contains("Infinity") && {
+                        let test: String = compact(test).collect();
+                        test.contains("<Infinity") || test.contains("<=Infinity")
+                    })
+            }
+            _ => false,
+        }
     } else {
-        matches!(compact.as_str(), "true" | "1" | "!0" | "!![]" | "!!1")
+        ["true", "1", "!0", "!![]", "!!1"]
+            .iter()
+            .any(|w| compact(header).eq(w.chars()))
     };
     if !endless {
         return None;

@@ -526,7 +526,8 @@ impl<'s, 'o, 'a> Lexer<'s, 'o, 'a> {
             let b = bytes[i];
             if b < 0x80 {
                 self.flush_run();
-                self.in_emoji = is_emoji_base(b as char) && b != b'#' && b != b'*';
+                // Of ASCII, only digits start an emoji sequence here (`#`/`*` keycaps aside).
+                self.in_emoji = b.is_ascii_digit();
                 i += match self.lang {
                     Lang::Js => self.ascii(i, b),
                     Lang::Python => self.ascii_py(i, b),
