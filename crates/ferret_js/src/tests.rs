@@ -904,6 +904,28 @@ fn text_facts_detect_minified() {
     let blob = format!("const x = '{}';\n", "A".repeat(6_000)) + &"x;\n".repeat(100);
     assert!(!text_facts(&blob).minified);
     assert_eq!(text_facts("é€\n").longest_line, 2);
+    // Characters, not bytes, across the counter's 255-byte blocks; a shorter line with more
+    // bytes than the longest has characters does not replace it.
+    let wide = format!("{}\n{}\n", "é".repeat(300), "ab".repeat(250));
+    let t = text_facts(&wide);
+    assert_eq!((t.lines, t.longest_line), (2, 500));
+    let t = text_facts(&format!("{}\nabc", "€".repeat(1_000)));
+    assert_eq!((t.lines, t.longest_line), (2, 1_000));
+    // The code count belongs to the longest line: a long data line before it does not mark
+    // the file minified, a long code line after it does.
+    let short = "x;\n".repeat(100);
+    let data_then_code = format!(
+        "'{}'\n{}\n{short}",
+        "A".repeat(6_000),
+        "f(a);".repeat(1_300)
+    );
+    assert!(text_facts(&data_then_code).minified);
+    let code_then_data = format!(
+        "{}\n'{}'\n{short}",
+        "f(a);".repeat(1_300),
+        "A".repeat(7_000)
+    );
+    assert!(!text_facts(&code_then_data).minified);
 }
 
 #[test]
