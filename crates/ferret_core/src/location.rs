@@ -172,47 +172,28 @@ impl LineIndex {
         let hl_end = end_off.min(line_end).max(start_off);
 
         // Work on a window of the line: at most BEFORE chars before the span, up to the limit.
-        let before: Vec<char> = text[line_start..start_off]
-            .chars()
-            .rev()
-            .take(Excerpt::BEFORE + 1)
-            .collect();
-        let cut_before = before.len() > Excerpt::BEFORE;
-        let before: String = before
-            .into_iter()
-            .take(Excerpt::BEFORE)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        let mut out = String::new();
+        // Every fact carries an excerpt, so this avoids allocating more than the result and
+        // copies printable ASCII (nearly all code) without looking at it char by char.
+        let head = &text[line_start..start_off];
+        let (before, cut_before) = match head.char_indices().rev().nth(Excerpt::BEFORE) {
+            Some((i, c)) => (&head[i + c.len_utf8()..], true),
+            None => (head, false),
+        };
+        let mut out = String::with_capacity(Excerpt::MAX_CHARS + 8);
+        let mut highlight_start = 0;
         if cut_before {
             out.push('…');
+            highlight_start += 1;
         }
-        push_printable(&mut out, &before);
-        let highlight_start = out.chars().count();
+        highlight_start += push_limited(&mut out, before, usize::MAX).0;
         let budget = Excerpt::MAX_CHARS.saturating_sub(highlight_start + 1);
-        let mut hl = String::new();
-        let mut truncated = false;
-        for (taken, c) in text[start_off..hl_end].chars().enumerate() {
-            if taken >= budget {
-                truncated = true;
-                break;
-            }
-            push_printable_char(&mut hl, c);
-        }
-        let highlight_len = hl.chars().count();
-        out.push_str(&hl);
+        let (highlight_len, mut truncated) =
+            push_limited(&mut out, &text[start_off..hl_end], budget);
         if !truncated {
-            let room = Excerpt::MAX_CHARS.saturating_sub(out.chars().count() + 1);
-            let rest = &text[hl_end..line_end];
-            for (n, c) in rest.chars().enumerate() {
-                if n >= room {
-                    truncated = true;
-                    break;
-                }
-                push_printable_char(&mut out, c);
-            }
+            let room = Excerpt::MAX_CHARS.saturating_sub(highlight_start + highlight_len + 1);
+            // A span starting inside the line break (`\r\n`) is past the trimmed line.
+            let rest = text.get(hl_end..line_end).unwrap_or_default();
+            truncated = push_limited(&mut out, rest, room).1;
         }
         if truncated {
             out.push('…');
@@ -226,21 +207,40 @@ impl LineIndex {
     }
 }
 
-fn push_printable(out: &mut String, s: &str) {
-    for c in s.chars() {
-        push_printable_char(out, c);
+/// Pushes the printable form of `c`; returns how many characters that took.
+fn push_printable_char(out: &mut String, c: char) -> usize {
+    if c == '\t' {
+        out.push(' ');
+        1
+    } else if c.is_control() || is_format_char(c) {
+        use std::fmt::Write as _;
+        let before = out.len();
+        let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        // The escape is ASCII: bytes are characters.
+        out.len() - before
+    } else {
+        out.push(c);
+        1
     }
 }
 
-fn push_printable_char(out: &mut String, c: char) {
-    if c == '\t' {
-        out.push(' ');
-    } else if c.is_control() || is_format_char(c) {
-        use std::fmt::Write as _;
-        let _ = write!(out, "\\u{{{:x}}}", c as u32);
-    } else {
-        out.push(c);
+/// Pushes the printable form of at most `limit` characters of `s`: the characters pushed
+/// (escapes count in full) and whether `s` had more.
+fn push_limited(out: &mut String, s: &str, limit: usize) -> (usize, bool) {
+    let prefix = &s.as_bytes()[..s.len().min(limit)];
+    if prefix.iter().all(|b| (0x20..0x7f).contains(b)) {
+        // Printable ASCII: bytes are characters, copied as they are.
+        out.push_str(&s[..prefix.len()]);
+        return (prefix.len(), s.len() > prefix.len());
     }
+    let mut pushed = 0;
+    for (taken, c) in s.chars().enumerate() {
+        if taken >= limit {
+            return (pushed, true);
+        }
+        pushed += push_printable_char(out, c);
+    }
+    (pushed, false)
 }
 
 /// Bidi controls and zero-width characters: printing them raw would let the excerpt lie.
@@ -309,6 +309,127 @@ mod tests {
         let idx = LineIndex::new(text);
         let ex = idx.excerpt(text, Span::new(0, 3));
         assert!(ex.text.contains("\\u{202e}"), "{}", ex.text);
+    }
+
+    /// The excerpt as it was written before the allocation-free version (a window of
+    /// `char`s, escapes pushed one by one, lengths recounted), kept to check the new one.
+    fn reference_excerpt(idx: &LineIndex, text: &str, span: Span) -> (String, u32, u32) {
+        let start_off = floor_char_boundary(text, span.start.min(idx.len) as usize);
+        let end_off = floor_char_boundary(text, span.end.min(idx.len) as usize).max(start_off);
+        let line = idx.line_of(to_u32(start_off));
+        let line_start = idx.starts[line] as usize;
+        let line_end = idx
+            .starts
+            .get(line + 1)
+            .map_or(text.len(), |&e| e as usize)
+            .max(line_start);
+        let line_text = text[line_start..line_end].trim_end_matches(['\n', '\r']);
+        let line_end = line_start + line_text.len();
+        let hl_end = end_off.min(line_end).max(start_off);
+        let before: Vec<char> = text[line_start..start_off]
+            .chars()
+            .rev()
+            .take(Excerpt::BEFORE + 1)
+            .collect();
+        let cut_before = before.len() > Excerpt::BEFORE;
+        let before: Vec<char> = before.into_iter().take(Excerpt::BEFORE).collect();
+        let mut out = String::new();
+        if cut_before {
+            out.push('…');
+        }
+        for c in before.into_iter().rev() {
+            push_printable_char(&mut out, c);
+        }
+        let highlight_start = out.chars().count();
+        let budget = Excerpt::MAX_CHARS.saturating_sub(highlight_start + 1);
+        let mut hl = String::new();
+        let mut truncated = false;
+        for (taken, c) in text[start_off..hl_end].chars().enumerate() {
+            if taken >= budget {
+                truncated = true;
+                break;
+            }
+            push_printable_char(&mut hl, c);
+        }
+        let highlight_len = hl.chars().count();
+        out.push_str(&hl);
+        if !truncated {
+            let room = Excerpt::MAX_CHARS.saturating_sub(out.chars().count() + 1);
+            for (n, c) in text
+                .get(hl_end..line_end)
+                .unwrap_or_default()
+                .chars()
+                .enumerate()
+            {
+                if n >= room {
+                    truncated = true;
+                    break;
+                }
+                push_printable_char(&mut out, c);
+            }
+        }
+        if truncated {
+            out.push('…');
+        }
+        (out, to_u32(highlight_start), to_u32(highlight_len.max(1)))
+    }
+
+    #[test]
+    fn excerpts_match_the_reference_on_mixed_text() {
+        // Lines of every kind the fast path must tell apart: printable ASCII, tabs, ASCII
+        // controls, DEL, bidi and zero-width characters, multi-byte text, long lines.
+        let pieces = [
+            "cp.exec('id')",
+            "\t",
+            "\u{7}",
+            "\u{7f}",
+            "\u{202E}",
+            "\u{200B}",
+            "é€",
+            "😀",
+            " ",
+            "\r\n",
+            "\n",
+        ];
+        let mut seed: u32 = 7;
+        let mut next = move || {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            (seed >> 16) as usize
+        };
+        let mut checked = 0;
+        for _ in 0..60 {
+            let mut text = String::new();
+            for _ in 0..next() % 40 {
+                let p = pieces[next() % pieces.len()];
+                for _ in 0..1 + next() % 12 {
+                    text.push_str(p);
+                }
+            }
+            let idx = LineIndex::new(&text);
+            let len = text.len() as u32 + 1;
+            for _ in 0..40 {
+                let a = (next() as u32) % len;
+                let b = a + (next() as u32) % 400;
+                let got = idx.excerpt(&text, Span::new(a, b));
+                let want = reference_excerpt(&idx, &text, Span::new(a, b));
+                assert_eq!(
+                    (got.text, got.highlight_start, got.highlight_len),
+                    want,
+                    "span {a}..{b} of {text:?}"
+                );
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 2_400);
+    }
+
+    #[test]
+    fn span_inside_a_crlf_line_break_does_not_panic() {
+        // It used to slice `text[hl_end..line_end]` with `hl_end` past the trimmed line.
+        let text = "a = 1;\r\nb";
+        let idx = LineIndex::new(text);
+        let ex = idx.excerpt(text, Span::new(7, 8));
+        assert_eq!((ex.line, ex.text.as_str()), (1, "a = 1;\\u{d}"));
     }
 
     #[test]
