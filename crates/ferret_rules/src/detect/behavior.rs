@@ -319,7 +319,6 @@ pub fn detect_technique(pkg: &PackageFacts, technique: Technique) -> Vec<Detecti
 
 /// What a command line does, by technique, with a short reason.
 pub fn command_techniques(cmd: &str) -> Vec<(Technique, &'static str)> {
-    let mut out = Vec::new();
     // Every pattern below spans at least 7 bytes and holds a space, `/` or `-` (`rm -r ~`,
     // `/dev/tcp/`, `--no-preserve-root`); this runs on every string of every file, most of
     // which are single words, so they are turned away before the lowercase copy.
@@ -327,11 +326,21 @@ pub fn command_techniques(cmd: &str) -> Vec<(Technique, &'static str)> {
         || cmd.len() < 7
         || memchr::memchr3(b' ', b'/', b'-', cmd.as_bytes()).is_none()
     {
-        return out;
+        return Vec::new();
     }
+    // Each technique below needs at least one of these words; most strings hold none, and
+    // one automaton pass turns them away before some forty substring searches.
+    if !command_prefilter().is_some_and(|ac| ac.is_match(cmd)) {
+        return Vec::new();
+    }
+    techniques_of_command(cmd)
+}
+
+/// [`command_techniques`] without the length and word filters in front of it.
+fn techniques_of_command(cmd: &str) -> Vec<(Technique, &'static str)> {
+    let mut out = Vec::new();
     let l = cmd.to_ascii_lowercase();
     let has = |s: &str| l.contains(s);
-    let has_url = has("http://") || has("https://") || has("ftp://") || has_raw_ip(&l);
     let fetcher = [
         "curl ",
         "wget ",
@@ -346,6 +355,8 @@ pub fn command_techniques(cmd: &str) -> Vec<(Technique, &'static str)> {
     ]
     .iter()
     .any(|f| l.contains(f));
+    // Only a fetcher needs a URL (classifying a raw IP is the costly part).
+    let has_url = fetcher && (has("http://") || has("https://") || has("ftp://") || has_raw_ip(&l));
     if fetcher && has_url && (pipes_to_interpreter(&l) || runs_download(&l)) {
         out.push((Technique::DownloadExec, "downloads a script and runs it"));
     }
@@ -407,6 +418,76 @@ pub fn command_techniques(cmd: &str) -> Vec<(Technique, &'static str)> {
         out.push((Technique::CredentialAccess, "reads stored credentials"));
     }
     out
+}
+
+/// A word every technique of [`command_techniques`] needs (its fetchers, system tools,
+/// shells and sockets, autostart places, deletions, publishing, credential commands), for a
+/// case-insensitive test that turns ordinary strings away. A technique added there must add
+/// one of its necessary words here (`command_prefilter_covers_every_technique`).
+const COMMAND_WORDS: &[&str] = &[
+    // download and run / exfiltration (a fetcher is required)
+    "curl ",
+    "wget ",
+    "invoke-webrequest",
+    "iwr ",
+    "invoke-restmethod",
+    "irm ",
+    "downloadstring",
+    "downloadfile",
+    "net.webclient",
+    "start-bitstransfer",
+    // Windows system tools
+    "regsvr32",
+    "mshta",
+    "rundll32",
+    "certutil",
+    "bitsadmin",
+    "powershell",
+    "pwsh",
+    // reverse shells
+    "/dev/tcp/",
+    "/dev/udp/",
+    "nc ",
+    "ncat ",
+    "netcat ",
+    "mkfifo",
+    "bash -i",
+    "socat",
+    // persistence
+    "crontab",
+    "reg add",
+    "schtasks",
+    "systemctl",
+    "launchctl load",
+    ">> ~/.",
+    ">>~/.",
+    ">> $home/.",
+    // destruction
+    "rm -",
+    "--no-preserve-root",
+    "del ",
+    "rd ",
+    "rmdir ",
+    // self-propagation
+    "npm publish",
+    "npm-publish",
+    // credential access
+    "gh auth token",
+    "npm config get",
+    "security find-generic-password",
+    "cat ",
+    "type ",
+];
+
+fn command_prefilter() -> Option<&'static aho_corasick::AhoCorasick> {
+    static AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> = std::sync::OnceLock::new();
+    AC.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(COMMAND_WORDS)
+            .ok()
+    })
+    .as_ref()
 }
 
 fn has_raw_ip(l: &str) -> bool {
@@ -1136,17 +1217,6 @@ impl<'a> FileView<'a> {
             self.file.strings.iter().find(|s| is_dotenv(&s.value))
         };
         let sinks = !self.net.is_empty() || !self.dns.is_empty();
-        let suspicious_sink = self.file.strings.iter().any(|s| {
-            endpoints::classify(&s.value).iter().any(|e| {
-                e.warns()
-                    || matches!(
-                        e.category,
-                        EndpointCategory::MessengerWebhook
-                            | EndpointCategory::RequestCatcher
-                            | EndpointCategory::FileShare
-                    )
-            })
-        });
         // Credential access.
         let mut cred_steps: Vec<Step> = creds
             .iter()
@@ -1285,6 +1355,19 @@ impl<'a> FileView<'a> {
                 None => Step::from_use(u, format!("sends it over the network (`{}`)", u.api)),
             }
         };
+        // Classifying every string of the file is the costly part: only here, where a
+        // source and a sink were found, is it needed.
+        let suspicious_sink = self.file.strings.iter().any(|s| {
+            endpoints::classify(&s.value).iter().any(|e| {
+                e.warns()
+                    || matches!(
+                        e.category,
+                        EndpointCategory::MessengerWebhook
+                            | EndpointCategory::RequestCatcher
+                            | EndpointCategory::FileShare
+                    )
+            })
+        });
         let only_secret_env =
             !strong_source && self.sysinfo.is_empty() && !self.env_secret.is_empty();
         let malicious = if self.install_time {
@@ -2031,6 +2114,46 @@ fn cut(s: &str, n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The word filter never hides a technique: every string of the malicious corpus and
+    /// every command of these tests that the unfiltered matcher flags passes the filter.
+    #[test]
+    fn command_prefilter_covers_every_technique() {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus/malicious");
+        let mut texts: Vec<String> = include_str!("behavior.rs")
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect();
+        let mut stack = vec![root];
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = e.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if let Ok(text) = std::fs::read_to_string(&path) {
+                    // Lines and the quoted parts of lines: what strings and scripts hold.
+                    for line in text.lines() {
+                        texts.push(line.to_string());
+                        texts.extend(line.split(['"', '\'', '`']).map(str::to_string));
+                    }
+                }
+            }
+        }
+        let mut flagged = 0;
+        for t in &texts {
+            if !techniques_of_command(t).is_empty() {
+                flagged += 1;
+                assert!(
+                    command_prefilter().is_some_and(|ac| ac.is_match(t)),
+                    "the prefilter hides {t:?}"
+                );
+            }
+        }
+        assert!(flagged >= 20, "only {flagged} command strings found");
+    }
 
     #[test]
     fn command_lines() {
