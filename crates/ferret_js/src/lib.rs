@@ -440,12 +440,7 @@ pub fn prescan(source: &str) -> Result<(), String> {
     // Neither limit can be reached by a file shorter than the run limit with fewer opening
     // brackets than the nesting limit (the depth is at most the number of openers, a run at
     // most the length); a vectorised count settles most files without the byte loop.
-    if b.len() <= MAX_OPERATOR_RUN as usize
-        && b.iter()
-            .filter(|&&c| matches!(c, b'(' | b'[' | b'{'))
-            .count()
-            <= MAX_NESTING as usize
-    {
+    if b.len() <= MAX_OPERATOR_RUN as usize && count_openers(b) <= MAX_NESTING as usize {
         return Ok(());
     }
     let mut depth: u32 = 0;
@@ -531,6 +526,21 @@ pub fn prescan(source: &str) -> Result<(), String> {
         i += 1;
     }
     Ok(())
+}
+
+/// Opening brackets in `b`, counted in blocks of 255 into a byte-sized counter: the compiler
+/// vectorises that (16 bytes a step); a `usize` count of a `filter` ran one byte at a time and
+/// was a sixth of the prescan.
+fn count_openers(b: &[u8]) -> usize {
+    let mut n = 0usize;
+    for block in b.chunks(255) {
+        let mut c = 0u8;
+        for &x in block {
+            c += u8::from((x == b'(') | (x == b'[') | (x == b'{'));
+        }
+        n += usize::from(c);
+    }
+    n
 }
 
 /// Where the string literal opened by `q` whose body starts at `i` ends: the closing quote,
