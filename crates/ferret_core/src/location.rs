@@ -108,6 +108,12 @@ impl LineIndex {
         }
     }
 
+    /// Byte offset of the start of each line (the first is 0; a text ending in `\n` has a
+    /// last, empty line starting at its length).
+    pub fn line_starts(&self) -> &[u32] {
+        &self.starts
+    }
+
     /// 0-based line number of a byte offset.
     pub fn line_of(&self, offset: u32) -> usize {
         let offset = offset.min(self.len);

@@ -90,7 +90,7 @@ pub struct Collector<'s> {
     pub facts: &'s mut FileFacts,
     path: &'s str,
     source: &'s str,
-    index: LineIndex,
+    index: &'s LineIndex,
     function_depth: u32,
     expr_depth: u32,
     /// Inside a `+` chain whose root already tried to fold: do not fold the sub-chains.
@@ -134,13 +134,14 @@ impl<'s> Collector<'s> {
         facts: &'s mut FileFacts,
         path: &'s str,
         source: &'s str,
+        index: &'s LineIndex,
     ) -> Self {
         Self {
             ev,
             facts,
             path,
             source,
-            index: LineIndex::new(source),
+            index,
             function_depth: 0,
             expr_depth: 0,
             in_plus_chain: false,

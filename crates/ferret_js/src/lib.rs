@@ -14,6 +14,7 @@ pub mod capabilities;
 mod collect;
 mod eval;
 
+use ferret_core::LineIndex;
 use ferret_core::{FileFacts, FileKind, Location, ParseStatus, Span, TextFacts};
 use oxc_allocator::Allocator;
 use oxc_ast_visit::Visit;
@@ -69,7 +70,7 @@ fn run_job(allocator: &mut Allocator, job: &JobRef<'_>) -> Option<FileFacts> {
     let allocator = &*allocator;
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut out = FileFacts::new(job.path, job.kind, job.source.len() as u64);
-        analyze_program(allocator, job.path, job.source, job.source_type, &mut out);
+        analyze_program(allocator, job, &mut out);
         out
     }))
     .ok()
@@ -80,6 +81,8 @@ struct JobRef<'a> {
     source: &'a str,
     source_type: SourceType,
     kind: FileKind,
+    /// Built once per file: the text facts read its lines, the facts' locations use it.
+    index: &'a LineIndex,
 }
 
 struct Job {
@@ -87,6 +90,7 @@ struct Job {
     source: String,
     source_type: SourceType,
     kind: FileKind,
+    index: LineIndex,
 }
 
 struct Worker {
@@ -112,6 +116,7 @@ impl Worker {
                             source: &job.source,
                             source_type: job.source_type,
                             kind: job.kind,
+                            index: &job.index,
                         },
                     );
                     if run.is_none() {
@@ -213,8 +218,8 @@ impl Analyzer {
             FileKind::JavaScript
         };
         let mut facts = FileFacts::new(path, kind, source.len() as u64);
-        facts.text = text_facts(source);
         if source.len() > MAX_FILE_BYTES {
+            facts.text = text_facts(source);
             facts.status = ParseStatus::Skipped {
                 reason: format!(
                     "file size {} bytes exceeds limit {MAX_FILE_BYTES}",
@@ -223,6 +228,9 @@ impl Analyzer {
             };
             return facts;
         }
+        // One pass over the newlines serves the text facts and every location.
+        let index = LineIndex::new(source);
+        facts.text = text_facts_indexed(source, &index);
         if let Err(reason) = prescan(source) {
             facts.status = ParseStatus::Skipped { reason };
             return facts;
@@ -236,6 +244,7 @@ impl Analyzer {
                     source,
                     source_type: st,
                     kind,
+                    index: &index,
                 },
             );
             if run.is_none() {
@@ -251,6 +260,7 @@ impl Analyzer {
                 source: source.to_string(),
                 source_type: st,
                 kind,
+                index,
             };
             match &self.worker {
                 Some(w) => w.run(job),
@@ -286,13 +296,8 @@ impl Analyzer {
     }
 }
 
-fn analyze_program(
-    allocator: &Allocator,
-    path: &str,
-    source: &str,
-    st: SourceType,
-    facts: &mut FileFacts,
-) {
+fn analyze_program(allocator: &Allocator, job: &JobRef<'_>, facts: &mut FileFacts) {
+    let (path, source, st) = (job.path, job.source, job.source_type);
     let options = ParseOptions {
         allow_return_outside_function: true,
         ..ParseOptions::default()
@@ -316,7 +321,7 @@ fn analyze_program(
     let semantic = SemanticBuilder::new().build(&program);
     let scoping = semantic.semantic.scoping();
     let ev = eval::Evaluator::new(scoping, fuel_for(source.len()));
-    let mut collector = collect::Collector::new(ev, facts, path, source);
+    let mut collector = collect::Collector::new(ev, facts, path, source, job.index);
     if let Some(off) = first_error_offset {
         let loc: Location = collector.location(oxc_span::Span::new(off, off));
         if let ParseStatus::Failed { location, .. } = &mut collector.facts.status {
@@ -329,21 +334,46 @@ fn analyze_program(
 /// Line count, longest line and the minified heuristic, from the raw text.
 pub fn text_facts(source: &str) -> TextFacts {
     let bytes = source.as_bytes();
+    // Line by line (memchr finds the ends).
+    let mut start = 0;
+    let mut ends = memchr::memchr_iter(b'\n', bytes);
+    let lines = std::iter::from_fn(move || {
+        let end = ends.next();
+        let line = (start, end.unwrap_or(bytes.len()));
+        start = end.map_or(bytes.len(), |e| e + 1);
+        // The text after the last newline is a line only when it is not empty.
+        (end.is_some() || line.0 < line.1).then_some(line)
+    });
+    text_facts_of_lines(bytes, lines)
+}
+
+/// [`text_facts`] from the line starts of a [`LineIndex`] of `source`, without another pass
+/// over its newlines.
+pub fn text_facts_indexed(source: &str, index: &LineIndex) -> TextFacts {
+    let bytes = source.as_bytes();
+    let starts = index.line_starts();
+    let lines = starts.iter().enumerate().filter_map(|(i, &s)| {
+        let s = s as usize;
+        match starts.get(i + 1) {
+            // Without its newline.
+            Some(&next) => Some((s, (next as usize).saturating_sub(1).max(s))),
+            None => (s < bytes.len()).then_some((s, bytes.len())),
+        }
+    });
+    text_facts_of_lines(bytes, lines)
+}
+
+/// The text facts over `lines`, byte ranges of `bytes` without their newlines.
+fn text_facts_of_lines(bytes: &[u8], lines_of: impl Iterator<Item = (usize, usize)>) -> TextFacts {
     // Most package files are ASCII: characters are bytes and need no counting at all.
     let ascii = bytes.is_ascii();
     let mut lines = 0u32;
     let mut longest = 0u32;
     let mut longest_line: &[u8] = &[];
-    // Line by line (memchr finds the ends). A line has at most as many characters as bytes:
-    // only a line longer in bytes than the longest so far needs counting.
-    let mut start = 0;
-    let mut ends = memchr::memchr_iter(b'\n', bytes);
-    loop {
-        let end = ends.next();
-        let line = &bytes[start..end.unwrap_or(bytes.len())];
-        if end.is_none() && line.is_empty() {
-            break;
-        }
+    // A line has at most as many characters as bytes: only a line longer in bytes than the
+    // longest so far needs counting.
+    for (start, end) in lines_of {
+        let line = bytes.get(start..end).unwrap_or_default();
         if line.len() > longest as usize {
             let chars = if ascii {
                 u32::try_from(line.len()).unwrap_or(u32::MAX)
@@ -355,11 +385,7 @@ pub fn text_facts(source: &str) -> TextFacts {
                 longest_line = line;
             }
         }
-        lines += 1;
-        match end {
-            Some(e) => start = e + 1,
-            None => break,
-        }
+        lines = lines.saturating_add(1);
     }
     let total_chars = if ascii {
         bytes.len() as u64

@@ -896,6 +896,32 @@ fn strings_are_collected_with_caps() {
 }
 
 #[test]
+fn text_facts_from_the_line_index_agree() {
+    let long = "f(a);".repeat(1_300);
+    let texts = [
+        String::new(),
+        "\n".to_string(),
+        "\n\n\n".to_string(),
+        "a".to_string(),
+        "a\n".to_string(),
+        "a\r\nbb\r\n".to_string(),
+        "é€\nabc".to_string(),
+        format!("{}\n{long}\n{}", "é".repeat(300), "x;\n".repeat(50)),
+        format!("'{}'\n{long}", "A".repeat(6_000)),
+    ];
+    for t in &texts {
+        let plain = text_facts(t);
+        let indexed = text_facts_indexed(t, &ferret_core::LineIndex::new(t));
+        assert_eq!(
+            (plain.lines, plain.longest_line, plain.minified),
+            (indexed.lines, indexed.longest_line, indexed.minified),
+            "{t:?}"
+        );
+    }
+    assert_eq!(text_facts("\n\n\n").lines, 3);
+}
+
+#[test]
 fn text_facts_detect_minified() {
     let t = text_facts("a\nbb\nccc");
     assert_eq!((t.lines, t.longest_line, t.minified), (3, 3, false));
