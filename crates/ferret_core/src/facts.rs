@@ -228,6 +228,11 @@ pub struct FileFacts {
     /// `major-refactor` compares to measure how much code changed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub chunks: Vec<ContentChunk>,
+    /// The parse found a loop statement (`for`, `while`, `do`) outside any braces: at module
+    /// top level, possibly under a brace-less `if` or label. Only then can the text check for
+    /// endless import-time loops find one (when the parse failed, it always runs).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub top_level_loop: bool,
 }
 
 /// One content-defined chunk of a file: a hash of a run of its non-whitespace bytes and the
@@ -257,6 +262,7 @@ impl FileFacts {
             signals: TextSignals::default(),
             functions: Vec::new(),
             chunks: Vec::new(),
+            top_level_loop: false,
         }
     }
 

@@ -275,6 +275,7 @@ impl Analyzer {
                 facts.calls = out.calls;
                 facts.strings = out.strings;
                 facts.functions = out.functions;
+                facts.top_level_loop = out.top_level_loop;
             }
             Ok(None) => {
                 facts.status = ParseStatus::Failed {
@@ -318,6 +319,7 @@ fn analyze_program(allocator: &Allocator, job: &JobRef<'_>, facts: &mut FileFact
         .errors()
         .next()
         .and_then(|d| d.labels.first().map(|l| l.offset()));
+    facts.top_level_loop = program.body.iter().any(is_loop_outside_braces);
     let semantic = SemanticBuilder::new().build(&program);
     let scoping = semantic.semantic.scoping();
     let ev = eval::Evaluator::new(scoping, fuel_for(source.len()));
@@ -329,6 +331,33 @@ fn analyze_program(allocator: &Allocator, job: &JobRef<'_>, facts: &mut FileFact
         }
     }
     collector.visit_program(&program);
+}
+
+/// A loop statement reached from a top-level statement without passing a brace: the
+/// statement itself, or the body of a brace-less `if`/`else`, label, `with` or loop.
+fn is_loop_outside_braces(stmt: &oxc_ast::ast::Statement<'_>) -> bool {
+    use oxc_ast::ast::Statement;
+    let mut stack = vec![stmt];
+    // Bounded: each step goes one statement deeper in the source.
+    while let Some(s) = stack.pop() {
+        match s {
+            Statement::ForStatement(_)
+            | Statement::ForInStatement(_)
+            | Statement::ForOfStatement(_)
+            | Statement::WhileStatement(_)
+            | Statement::DoWhileStatement(_) => return true,
+            Statement::IfStatement(i) => {
+                stack.push(&i.consequent);
+                if let Some(a) = &i.alternate {
+                    stack.push(a);
+                }
+            }
+            Statement::LabeledStatement(l) => stack.push(&l.body),
+            Statement::WithStatement(w) => stack.push(&w.body),
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Line count, longest line and the minified heuristic, from the raw text.

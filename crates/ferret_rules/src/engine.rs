@@ -466,8 +466,11 @@ fn analyse_one(analyzer: &mut ferret_js::Analyzer, file: &TreeFile, eco: Ecosyst
         };
         let mut f = analyzer.analyze(&file.path, &source);
         f.signals = crate::detect::text::text_signals(&file.path, &source);
-        f.signals.top_level_infinite_loops =
-            crate::detect::behavior::top_level_infinite_loops(&file.path, &source);
+        // The text check runs where the parse saw a loop outside braces, or could not tell.
+        if f.top_level_loop || f.status != ParseStatus::Parsed {
+            f.signals.top_level_infinite_loops =
+                crate::detect::behavior::top_level_infinite_loops(&file.path, &source);
+        }
         f.path.clone_from(&file.path);
         f.kind = kind;
         f.size = size;

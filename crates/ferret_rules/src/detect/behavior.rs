@@ -2663,4 +2663,26 @@ mod loop_tests {
         assert!(loops("a.js", "for (let i = 0; i < n; i++) {}").is_empty());
         assert!(loops("a.js", "const r = /{/; while (true) {}").len() == 1);
     }
+
+    /// Through the engine, where the text check runs only when the parse saw a loop outside
+    /// braces (or the file did not parse).
+    #[test]
+    fn engine_reports_top_level_loops_the_parse_saw() {
+        let endless = |src: &str| {
+            let tree = ferret_source::from_files("t", vec![("a.js".to_string(), src.into())]);
+            let facts = crate::engine::build_facts(&tree, ferret_core::Ecosystem::Npm);
+            (
+                facts.files[0].top_level_loop,
+                facts.files[0].signals.top_level_infinite_loops.len(),
+            )
+        };
+        assert_eq!(endless("while (true) {}\n"), (true, 1));
+        assert_eq!(endless("if (x) lbl: for (;;) x++;"), (true, 1));
+        assert_eq!(endless("if (a) {} else while (1) {}"), (true, 1));
+        assert_eq!(endless("for (const k of ks) {}"), (true, 0));
+        assert_eq!(endless("function f() { while (true) {} }"), (false, 0));
+        assert_eq!(endless("{ while (true) {} }"), (false, 0));
+        // A file the parser rejects is still checked by the text scan.
+        assert_eq!(endless("while (true) {} )))"), (false, 1));
+    }
 }
