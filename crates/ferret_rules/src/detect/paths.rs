@@ -32,10 +32,12 @@ const NON_RUNTIME_DIRS: &[&str] = &[
     "coverage",
 ];
 
+/// The directory components of a `/`-separated path (every component but the last).
 fn dirs(path: &str) -> impl Iterator<Item = &str> {
-    let mut parts: Vec<&str> = path.split('/').collect();
-    parts.pop();
-    parts.into_iter()
+    let parent = path.rsplit_once('/').map_or("", |(d, _)| d);
+    parent
+        .split('/')
+        .filter(|d| !d.is_empty() || !parent.is_empty())
 }
 
 fn file_name(path: &str) -> &str {
@@ -66,13 +68,17 @@ pub fn is_bundle_path(path: &str) -> bool {
 
 /// A file under a test, docs, example or benchmark directory, or named like a test
 /// (`*.test.js`, `*.spec.ts`).
+///
+/// Several detectors ask this of every file of every package: it compares without building a
+/// lower-case copy of the path.
 pub fn is_test_or_docs_path(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    if dirs(&lower).any(|d| NON_RUNTIME_DIRS.contains(&d)) {
+    if dirs(path).any(|d| NON_RUNTIME_DIRS.iter().any(|n| d.eq_ignore_ascii_case(n))) {
         return true;
     }
-    let name = file_name(&lower);
-    name.contains(".test.") || name.contains(".spec.") || name.contains("_test.")
+    let name = file_name(path).as_bytes();
+    [b".test.".as_slice(), b".spec.", b"_test."]
+        .iter()
+        .any(|m| name.windows(m.len()).any(|w| w.eq_ignore_ascii_case(m)))
 }
 
 #[cfg(test)]
@@ -96,5 +102,12 @@ mod tests {
         assert!(is_test_or_docs_path("src/a.spec.ts"));
         assert!(!is_test_or_docs_path("lib/testing.js"));
         assert!(!is_test_or_docs_path("index.js"));
+        assert!(is_test_or_docs_path("Docs/API.js"));
+        assert!(is_test_or_docs_path("src/A.Test.JS"));
+        assert!(is_test_or_docs_path("a/b/__tests__/c/d.js"));
+        assert!(!is_test_or_docs_path("test.js"));
+        assert!(!is_test_or_docs_path("/test"));
+        assert_eq!(dirs("a/b/c.js").collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(dirs("c.js").count(), 0);
     }
 }
