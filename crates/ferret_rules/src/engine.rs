@@ -151,7 +151,14 @@ where
         inputs
             .par_iter()
             .with_max_len(1)
-            .map(|input| open(input).map(|tree| scan_with(&tree, ecosystem, options)))
+            .map(|input| {
+                open(input).map(|tree| {
+                    let report = scan_with(&tree, ecosystem, options);
+                    // The next package opened reads into these buffers (no fresh pages).
+                    ferret_source::recycle(tree);
+                    report
+                })
+            })
             .collect()
     })
 }

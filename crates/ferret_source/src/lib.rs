@@ -8,6 +8,7 @@
 //! oversize file, a duplicate) is skipped and recorded as an [`ArchiveIssue`], because its
 //! presence is itself a signal the rules weigh.
 
+mod pool;
 mod python;
 mod sniff;
 mod tarball;
@@ -20,6 +21,7 @@ use sha2::Digest as _;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub use pool::{MAX_POOL_BYTES, pooled_bytes, recycle};
 pub use python::{
     CoreMetadata, EntryPoint, dist_info_dir, entry_points, is_python_tree, open_sdist, open_wheel,
     verify_record,

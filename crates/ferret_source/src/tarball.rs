@@ -150,7 +150,7 @@ pub fn open_tarball_hashed(
         let executable = entry.header().mode().is_ok_and(|m| m & 0o111 != 0);
         // Capacity from the header is bounded by `admit`, but start small anyway: a lying
         // header is cheap to write.
-        let mut data = Vec::with_capacity(usize::try_from(size.min(1 << 20)).unwrap_or(0));
+        let mut data = crate::pool::take(usize::try_from(size.min(1 << 20)).unwrap_or(0));
         (&mut entry)
             .take(size)
             .read_to_end(&mut data)

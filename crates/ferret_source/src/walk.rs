@@ -100,7 +100,7 @@ fn read_file(col: &mut Collector<'_>, full: &Path, rel: String) -> Result<(), So
         return Ok(());
     }
     // Read at most what was admitted: a file growing under us cannot exceed the limits.
-    let mut data = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    let mut data = crate::pool::take(usize::try_from(meta.len()).unwrap_or(0));
     fs::File::open(full)
         .map_err(io_err)?
         .take(meta.len())
