@@ -95,14 +95,23 @@ fn read_file(col: &mut Collector<'_>, full: &Path, rel: String) -> Result<(), So
         path: full.to_path_buf(),
         source,
     };
-    let meta = fs::symlink_metadata(full).map_err(io_err)?;
+    // The directory entry said a regular file (not a link). Opened first and measured
+    // through the open file: one path lookup instead of two, and the size and mode belong
+    // to the file actually read.
+    let mut file = fs::File::open(full).map_err(io_err)?;
+    let meta = file.metadata().map_err(io_err)?;
+    if !meta.is_file() {
+        // Replaced (by a directory, a fifo) since the directory was listed: not read.
+        col.issues
+            .push(issue(&rel, "special-file", "not a regular file; not read"));
+        return Ok(());
+    }
     if !col.admit(&rel, meta.len())? {
         return Ok(());
     }
     // Read at most what was admitted: a file growing under us cannot exceed the limits.
     let mut data = crate::pool::take(usize::try_from(meta.len()).unwrap_or(0));
-    fs::File::open(full)
-        .map_err(io_err)?
+    (&mut file)
         .take(meta.len())
         .read_to_end(&mut data)
         .map_err(io_err)?;
