@@ -121,13 +121,43 @@ fn lexer_can_report(source: &str) -> bool {
         let Some(c) = source.get(i..).and_then(|s| s.chars().next()) else {
             return true;
         };
-        if is_bidi_control(c) || is_invisible(c) || script_of(c).is_some_and(|s| s != Script::Latin)
-        {
+        if is_bidi_control(c) || is_invisible(c) {
             return true;
+        }
+        if script_of(c).is_some_and(|s| s != Script::Latin) {
+            // Only a word that mixes it with Latin letters can be reported: Greek units in
+            // a string (`"10 μ"`) or a Cyrillic message do not make a bundle worth lexing.
+            let (latin, end) = word_with_latin(source, i);
+            if latin {
+                return true;
+            }
+            i = end.max(i + c.len_utf8());
+            continue;
         }
         i += c.len_utf8();
     }
     false
+}
+
+/// Whether the run of identifier characters around byte `i` of `source` holds a Latin
+/// letter, and where the run ends. Each run is looked at once (the caller moves past it), so
+/// the scan stays linear however long the run.
+fn word_with_latin(source: &str, i: usize) -> (bool, usize) {
+    let before = source[..i]
+        .chars()
+        .rev()
+        .take_while(|&c| is_ident_char(c))
+        .any(|c| script_of(c) == Some(Script::Latin));
+    let mut end = i;
+    let mut latin = before;
+    for c in source[i..].chars() {
+        if !is_ident_char(c) {
+            break;
+        }
+        latin |= script_of(c) == Some(Script::Latin);
+        end += c.len_utf8();
+    }
+    (latin, end)
 }
 
 fn is_ident_byte(b: u8) -> bool {
@@ -1045,6 +1075,22 @@ mod tests {
         assert_eq!(id.identifier, "p\u{0430}ypal");
         assert_eq!(id.scripts, ["latin", "cyrillic"]);
         assert_eq!((id.location.line, id.location.column), (1, 7));
+    }
+
+    #[test]
+    fn only_words_mixing_scripts_send_a_file_to_the_lexer() {
+        assert!(!lexer_can_report(
+            "var ελληνικά = 2; const s = '10 μ'; // ошибка\n"
+        ));
+        // A unit written with a Greek letter mixes scripts in one word: lexed.
+        assert!(lexer_can_report("const s = '10μs';"));
+        assert!(lexer_can_report("const p\u{0430}ypal = 1;"));
+        assert!(lexer_can_report("const \u{0430}pple = 1;"));
+        assert!(lexer_can_report("const pa\u{0430} = 1;"));
+        assert!(lexer_can_report("x = '\u{202E}';"));
+        // Linear in a long run of one script (each word is looked at once).
+        assert!(!lexer_can_report(&"α".repeat(200_000)));
+        assert!(lexer_can_report(&format!("{}a", "α".repeat(200_000))));
     }
 
     #[test]
