@@ -98,7 +98,7 @@ mod tests {
         assert_eq!(got.capacity(), cap, "the recycled buffer is reused");
         // A request the pooled buffers cannot serve gets a new one of its own size.
         give(got);
-        assert!(take(cap + 1).capacity() >= cap + 1);
+        assert!(take(cap + 1).capacity() > cap);
         assert!(take(cap * MAX_WASTE + 1).capacity() > cap * MAX_WASTE);
         // Small buffers are not pooled.
         give(Vec::with_capacity(100));
