@@ -176,7 +176,9 @@ fn ext_of(path: &str) -> Option<&str> {
     Some(ext)
 }
 
-fn source_type(path: &str) -> SourceType {
+/// How the analyser parses a file of this path: the oxc source type (module system,
+/// TypeScript, JSX) it picks from the extension. Public so benchmarks can parse as it does.
+pub fn source_type(path: &str) -> SourceType {
     let dts = path.ends_with(".d.ts") || path.ends_with(".d.mts") || path.ends_with(".d.cts");
     let st = match ext_of(path).map(str::to_ascii_lowercase).as_deref() {
         Some("cjs") => SourceType::cjs(),
@@ -510,6 +512,166 @@ pub fn prescan(source: &str) -> Result<(), String> {
     }
     let mut depth: u32 = 0;
     // Operator-run counter per nesting level (levels above MAX_NESTING are rejected first).
+    let mut runs = [0u32; MAX_NESTING as usize + 2];
+    // `else` links per level: a `}` + newline ends a line but not an `else if` ladder, so
+    // these only reset at `,` and `;`.
+    let mut elses = [0u32; MAX_NESTING as usize + 2];
+    // Whether the last significant token continues the statement onto the next line.
+    let mut continues = false;
+    let mut i = 0;
+    // One table lookup decides what a byte is; runs of bytes that change nothing (spaces,
+    // digits, other characters) are skipped in a tight loop.
+    while let Some(&c) = b.get(i) {
+        let d = depth as usize;
+        match CLASS[usize::from(c)] {
+            C_SPACE => {
+                i += 1;
+                while b.get(i).is_some_and(|&x| CLASS[usize::from(x)] == C_SPACE) {
+                    i += 1;
+                }
+            }
+            C_OTHER => {
+                // Digits, `#`, `@`, `\\`, non-ASCII text: none continues a statement.
+                continues = false;
+                i += 1;
+                while b.get(i).is_some_and(|&x| CLASS[usize::from(x)] == C_OTHER) {
+                    i += 1;
+                }
+            }
+            C_IDENT => {
+                let start = i;
+                // A table lookup per byte: identifiers are most of the text.
+                i += b[i..]
+                    .iter()
+                    .position(|&x| !IDENT_BYTE[usize::from(x)])
+                    .unwrap_or(b.len() - i);
+                let word = &b[start..i];
+                let keyword = word.len() <= 10 && is_nesting_keyword(word);
+                continues = keyword;
+                if keyword {
+                    bump(&mut runs[d])?;
+                    if word == b"else" {
+                        bump(&mut elses[d])?;
+                    }
+                }
+            }
+            C_NEWLINE => {
+                if !continues {
+                    runs[d] = 0;
+                }
+                i += 1;
+            }
+            // Comments and strings are skipped with memchr/memmem rather than byte by byte.
+            C_SLASH if b.get(i + 1) == Some(&b'/') => {
+                i += memchr::memchr(b'\n', &b[i..]).unwrap_or(b.len() - i);
+            }
+            C_SLASH if b.get(i + 1) == Some(&b'*') => {
+                i = memchr::memmem::find(&b[i + 2..], b"*/").map_or(b.len(), |p| i + 2 + p + 2);
+            }
+            C_QUOTE => {
+                i = string_end(b, i + 1, c) + 1;
+                continues = false;
+            }
+            C_OPEN => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(format!(
+                        "nesting depth {} exceeds limit {MAX_NESTING}",
+                        nesting_depth(&b[i..], depth)
+                    ));
+                }
+                runs[depth as usize] = 0;
+                elses[depth as usize] = 0;
+                continues = false;
+                i += 1;
+            }
+            C_CLOSE => {
+                depth = depth.saturating_sub(1);
+                // `if (a)` + newline + `if (b)`: the statement goes on after a `)`.
+                continues = c == b')';
+                i += 1;
+            }
+            C_SEP => {
+                runs[d] = 0;
+                elses[d] = 0;
+                continues = false;
+                i += 1;
+            }
+            // Every operator character counts (a `/` that opens no comment included), so
+            // `!!!!x` and `- - -x` (one AST level each) are caught; `===` counting three only
+            // makes the bound more conservative.
+            _ => {
+                bump(&mut runs[d])?;
+                continues = true;
+                i += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+const C_OTHER: u8 = 0;
+const C_SPACE: u8 = 1;
+const C_NEWLINE: u8 = 2;
+const C_IDENT: u8 = 3;
+const C_QUOTE: u8 = 4;
+const C_SLASH: u8 = 5;
+const C_OPEN: u8 = 6;
+const C_CLOSE: u8 = 7;
+const C_SEP: u8 = 8;
+const C_OP: u8 = 9;
+
+/// What each byte is to [`prescan`].
+static CLASS: [u8; 256] = {
+    let mut t = [C_OTHER; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = match b {
+            b' ' | b'\t' | b'\r' => C_SPACE,
+            b'\n' => C_NEWLINE,
+            b'a'..=b'z' | b'A'..=b'Z' | b'_' | b'$' => C_IDENT,
+            b'\'' | b'"' | b'`' => C_QUOTE,
+            b'/' => C_SLASH,
+            b'(' | b'[' | b'{' => C_OPEN,
+            b')' | b']' | b'}' => C_CLOSE,
+            b',' | b';' => C_SEP,
+            b'+' | b'-' | b'*' | b'%' | b'&' | b'|' | b'^' | b'<' | b'>' | b'=' | b'?' | b':'
+            | b'.' | b'!' | b'~' => C_OP,
+            _ => C_OTHER,
+        };
+        c += 1;
+    }
+    t
+};
+
+/// Opening brackets in `b`, counted in blocks of 255 into a byte-sized counter: the compiler
+/// vectorises that (16 bytes a step); a `usize` count of a `filter` ran one byte at a time and
+/// was a sixth of the prescan.
+fn count_openers(b: &[u8]) -> usize {
+    let mut n = 0usize;
+    for block in b.chunks(255) {
+        let mut c = 0u8;
+        for &x in block {
+            c += u8::from((x == b'(') | (x == b'[') | (x == b'{'));
+        }
+        n += usize::from(c);
+    }
+    n
+}
+
+/// The byte-by-byte prescan as first written, kept to check the table-driven one.
+#[cfg(test)]
+pub(crate) fn prescan_reference(source: &str) -> Result<(), String> {
+    let b = source.as_bytes();
+    // Neither limit can be reached by a file shorter than the run limit with fewer opening
+    // brackets than the nesting limit (the depth is at most the number of openers, a run at
+    // most the length); a vectorised count settles most files without the byte loop.
+    if b.len() <= MAX_OPERATOR_RUN as usize && count_openers(b) <= MAX_NESTING as usize {
+        return Ok(());
+    }
+    let mut depth: u32 = 0;
+    // Operator-run counter per nesting level (levels above MAX_NESTING are rejected first).
     let mut runs: Vec<u32> = vec![0; MAX_NESTING as usize + 2];
     // `else` links per level: a `}` + newline ends a line but not an `else if` ladder, so
     // these only reset at `,` and `;`.
@@ -593,21 +755,6 @@ pub fn prescan(source: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Opening brackets in `b`, counted in blocks of 255 into a byte-sized counter: the compiler
-/// vectorises that (16 bytes a step); a `usize` count of a `filter` ran one byte at a time and
-/// was a sixth of the prescan.
-fn count_openers(b: &[u8]) -> usize {
-    let mut n = 0usize;
-    for block in b.chunks(255) {
-        let mut c = 0u8;
-        for &x in block {
-            c += u8::from((x == b'(') | (x == b'[') | (x == b'{'));
-        }
-        n += usize::from(c);
-    }
-    n
-}
-
 /// Where the string literal opened by `q` whose body starts at `i` ends: the closing quote,
 /// the newline that ends an unterminated `'`/`"` string, or the end of the text (at or past
 /// `b.len()`). A backslash escapes the byte after it.
@@ -649,6 +796,7 @@ fn bump(run: &mut u32) -> Result<(), String> {
     Ok(())
 }
 
+#[cfg(test)]
 fn is_op(c: u8) -> bool {
     matches!(
         c,

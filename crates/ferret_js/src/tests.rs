@@ -998,3 +998,72 @@ fn large_constants_used_often_stay_bounded() {
         uses(&f)
     );
 }
+
+/// The table-driven prescan decides every input as the byte-by-byte one did: token soup of
+/// every kind of byte it treats differently, long enough to take the slow path, with and
+/// without limits being crossed.
+#[test]
+fn prescan_matches_the_reference() {
+    let pieces: [&str; 24] = [
+        "if",
+        "else",
+        "typeof",
+        "in",
+        "instanceof",
+        "x1",
+        "$a_",
+        " ",
+        "\t",
+        "\r\n",
+        "\n",
+        "(",
+        ")",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        ";",
+        "+",
+        "!",
+        "'s\\'t'",
+        "/* c */",
+        "// c\n",
+    ];
+    let extra: [&str; 8] = ["`t${a}`", "\"d\"", "123", "é", "#", "@", "/", "\\"];
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut errors = 0;
+    for round in 0..60 {
+        let mut text = String::new();
+        // Biased towards one kind of piece per round so limits are sometimes crossed.
+        let favourite = (next() % 32) as usize;
+        let target = 50_001 + (next() % 40_000) as usize;
+        while text.len() < target {
+            let r = (next() % 100) as usize;
+            let piece = if r < 35 {
+                if favourite < pieces.len() {
+                    pieces[favourite]
+                } else {
+                    extra[favourite % extra.len()]
+                }
+            } else if r < 90 {
+                pieces[(next() as usize) % pieces.len()]
+            } else {
+                extra[(next() as usize) % extra.len()]
+            };
+            text.push_str(piece);
+        }
+        let got = prescan(&text);
+        let want = prescan_reference(&text);
+        assert_eq!(got, want, "round {round}, favourite {favourite}");
+        errors += usize::from(got.is_err());
+    }
+    // Both outcomes were exercised.
+    assert!(errors > 0 && errors < 60, "{errors} of 60 rejected");
+}
