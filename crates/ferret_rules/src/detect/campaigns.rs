@@ -275,7 +275,9 @@ fn search_all(file: &FileFacts, c: &Combined) -> Vec<Option<usize>> {
     let max_len = Set::ALL.iter().map(|s| s.max_len()).max().unwrap_or(0);
     for (i, s) in file.strings.iter().enumerate() {
         let len = s.value.len();
-        if len > max_len || len < min_len {
+        // Nearly every string matches nothing: the plain test (prefiltered) settles those
+        // before an overlapping search is set up.
+        if len > max_len || len < min_len || !c.ac.is_match(s.value.as_str()) {
             continue;
         }
         for m in c.ac.find_overlapping_iter(s.value.as_str()) {
