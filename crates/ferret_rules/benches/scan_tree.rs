@@ -262,16 +262,14 @@ fn run_bare(packages: &[PathBuf]) {
             use oxc_allocator::Allocator;
             use oxc_parser::{ParseOptions, Parser};
             use oxc_semantic::SemanticBuilder;
-            use oxc_span::SourceType;
             let mut alloc = Allocator::default();
             let mut symbols = 0usize;
             let cpu_start = cpu_seconds("/proc/thread-self/stat");
             let start = Instant::now();
             for (path, text) in &files {
                 alloc.reset();
-                let st = SourceType::from_path(path)
-                    .unwrap_or_default()
-                    .with_jsx(true);
+                // The source type the engine picks (`.js` is unambiguous, `.cts` TypeScript, …).
+                let st = ferret_js::source_type(path);
                 let options = ParseOptions {
                     allow_return_outside_function: true,
                     ..ParseOptions::default()
