@@ -333,6 +333,9 @@ pub fn extract(s: &str) -> Vec<Found<'_>> {
             && t.len() <= 2048
             && !t.contains(char::is_whitespace)
             && let Some((host, path)) = split_host(t)
+            // No host name starts with a dot: `./lib/x.js` and `../a` (module paths, in
+            // every file) are turned away before classification.
+            && !host.starts_with('.')
             && (host.contains('.') || host.contains(':'))
         {
             let has_port = t.as_bytes().get(host.len()) == Some(&b':');
@@ -637,6 +640,9 @@ mod tests {
         assert_eq!(f[1].host, "198.51.100.3");
         assert_eq!(f[1].path, "/p?q=1,");
         assert!(extract("no urls here").is_empty());
+        assert!(extract("./lib/x.js").is_empty());
+        assert!(extract("../x.example/a").is_empty());
+        assert_eq!(extract("pastebin.com/raw/x")[0].host, "pastebin.com");
         assert!(extract("://").is_empty());
     }
 }
