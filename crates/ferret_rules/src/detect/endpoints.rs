@@ -333,9 +333,10 @@ pub fn extract(s: &str) -> Vec<Found<'_>> {
             && t.len() <= 2048
             && !t.contains(char::is_whitespace)
             && let Some((host, path)) = split_host(t)
-            // No host name starts with a dot: `./lib/x.js` and `../a` (module paths, in
-            // every file) are turned away before classification.
-            && !host.starts_with('.')
+            // Module paths (`./lib/x.js`, `../a`, in every file) have only dots before the
+            // first slash. A host led by dots stays: a template with unknown parts folds to
+            // `..d.oast.example`.
+            && !host.bytes().all(|b| b == b'.')
             && (host.contains('.') || host.contains(':'))
         {
             let has_port = t.as_bytes().get(host.len()) == Some(&b':');
@@ -642,6 +643,7 @@ mod tests {
         assert!(extract("no urls here").is_empty());
         assert!(extract("./lib/x.js").is_empty());
         assert!(extract("../x.example/a").is_empty());
+        assert_eq!(extract("..d.oast.example")[0].host, "..d.oast.example");
         assert_eq!(extract("pastebin.com/raw/x")[0].host, "pastebin.com");
         assert!(extract("://").is_empty());
     }
