@@ -6,6 +6,7 @@
 //! convert in O(1), other lines keep character checkpoints every 4 KiB.
 
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// A byte range `[start, end)` in one file.
 #[derive(
@@ -56,7 +57,7 @@ impl Excerpt {
 }
 
 /// Maps byte offsets of one source text to lines and columns.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct LineIndex {
     /// Byte offset of the start of each line.
     starts: Vec<u32>,
@@ -64,6 +65,20 @@ pub struct LineIndex {
     /// when the whole text is ASCII (most package files), where columns are byte offsets.
     checkpoints: Vec<Option<Vec<(u32, u32)>>>,
     len: u32,
+    /// The line of the last lookup: facts are collected in source order, so the next offset
+    /// is nearly always on the same line or the next, found without a binary search.
+    last_line: AtomicUsize,
+}
+
+impl Clone for LineIndex {
+    fn clone(&self) -> Self {
+        Self {
+            starts: self.starts.clone(),
+            checkpoints: self.checkpoints.clone(),
+            len: self.len,
+            last_line: AtomicUsize::new(self.last_line.load(Ordering::Relaxed)),
+        }
+    }
 }
 
 const CHECKPOINT_EVERY: usize = 4096;
@@ -71,7 +86,9 @@ const CHECKPOINT_EVERY: usize = 4096;
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
-        let mut starts = vec![0u32];
+        // Most code lines are shorter than 64 bytes: one allocation for nearly every file.
+        let mut starts = Vec::with_capacity(bytes.len() / 64 + 1);
+        starts.push(0u32);
         for pos in memchr_iter_newlines(bytes) {
             starts.push(to_u32(pos + 1));
         }
@@ -81,6 +98,7 @@ impl LineIndex {
                 starts,
                 checkpoints: Vec::new(),
                 len: to_u32(bytes.len()),
+                last_line: AtomicUsize::new(0),
             };
         }
         let mut checkpoints = Vec::with_capacity(starts.len());
@@ -105,6 +123,7 @@ impl LineIndex {
             starts,
             checkpoints,
             len: to_u32(bytes.len()),
+            last_line: AtomicUsize::new(0),
         }
     }
 
@@ -117,10 +136,24 @@ impl LineIndex {
     /// 0-based line number of a byte offset.
     pub fn line_of(&self, offset: u32) -> usize {
         let offset = offset.min(self.len);
-        match self.starts.binary_search(&offset) {
+        let contains = |line: usize| {
+            self.starts.get(line).is_some_and(|&s| s <= offset)
+                && self.starts.get(line + 1).is_none_or(|&next| offset < next)
+        };
+        let hint = self.last_line.load(Ordering::Relaxed);
+        if contains(hint) {
+            return hint;
+        }
+        if contains(hint + 1) {
+            self.last_line.store(hint + 1, Ordering::Relaxed);
+            return hint + 1;
+        }
+        let line = match self.starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
-        }
+        };
+        self.last_line.store(line, Ordering::Relaxed);
+        line
     }
 
     pub fn line_count(&self) -> usize {
@@ -436,6 +469,30 @@ mod tests {
         let idx = LineIndex::new(text);
         let ex = idx.excerpt(text, Span::new(7, 8));
         assert_eq!((ex.line, ex.text.as_str()), (1, "a = 1;\\u{d}"));
+    }
+
+    /// The last-line hint never changes an answer, in order or out of it.
+    #[test]
+    fn line_of_with_the_hint_agrees_with_a_search() {
+        let text = "a\n\nbb\nccc\n\n\nd".repeat(50);
+        let idx = LineIndex::new(&text);
+        let search = |o: u32| match idx.starts.binary_search(&o) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let n = text.len() as u32;
+        let forward: Vec<u32> = (0..=n).collect();
+        let mut seed = 17u32;
+        let shuffled: Vec<u32> = (0..=n)
+            .map(|_| {
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                seed % (n + 1)
+            })
+            .collect();
+        for o in forward.iter().chain(&shuffled).chain(forward.iter().rev()) {
+            assert_eq!(idx.line_of(*o), search(*o), "offset {o}");
+        }
+        assert_eq!(idx.line_of(n + 100), search(n));
     }
 
     #[test]
