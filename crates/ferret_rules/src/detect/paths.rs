@@ -72,10 +72,22 @@ pub fn is_bundle_path(path: &str) -> bool {
 /// Several detectors ask this of every file of every package: it compares without building a
 /// lower-case copy of the path.
 pub fn is_test_or_docs_path(path: &str) -> bool {
-    if dirs(path).any(|d| NON_RUNTIME_DIRS.iter().any(|n| d.eq_ignore_ascii_case(n))) {
-        return true;
+    let b = path.as_bytes();
+    let mut start = 0;
+    for slash in memchr::memchr_iter(b'/', b) {
+        let dir = &b[start..slash];
+        // Names are 3 (`doc`) to 12 (`__fixtures__`) bytes: most components are turned
+        // away by their length.
+        if (3..=12).contains(&dir.len())
+            && NON_RUNTIME_DIRS
+                .iter()
+                .any(|n| n.len() == dir.len() && n.as_bytes().eq_ignore_ascii_case(dir))
+        {
+            return true;
+        }
+        start = slash + 1;
     }
-    let name = file_name(path).as_bytes();
+    let name = &b[start..];
     [b".test.".as_slice(), b".spec.", b"_test."]
         .iter()
         .any(|m| name.windows(m.len()).any(|w| w.eq_ignore_ascii_case(m)))
@@ -107,6 +119,10 @@ mod tests {
         assert!(is_test_or_docs_path("a/b/__tests__/c/d.js"));
         assert!(!is_test_or_docs_path("test.js"));
         assert!(!is_test_or_docs_path("/test"));
+        // The length filter of is_test_or_docs_path holds for every listed name.
+        assert!(NON_RUNTIME_DIRS.iter().all(|n| (3..=12).contains(&n.len())));
+        assert!(is_test_or_docs_path("x/__FIXTURES__/a.js"));
+        assert!(!is_test_or_docs_path("x/fixture/a.js"));
         assert_eq!(dirs("a/b/c.js").collect::<Vec<_>>(), ["a", "b"]);
         assert_eq!(dirs("c.js").count(), 0);
     }
