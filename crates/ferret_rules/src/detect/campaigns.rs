@@ -89,13 +89,13 @@ pub fn all(pkg: &PackageFacts) -> Vec<(&'static str, CampaignEvidence)> {
     // One search of each file's strings, shared by the detectors that match needles.
     let searches = Searches::new(pkg);
     let detectors: [(&'static str, Detector); 7] = [
-        ("crypto-clipper", |pkg, _| crypto_clipper(pkg)),
+        ("crypto-clipper", crypto_clipper_with),
         ("cryptominer", cryptominer_with),
-        ("ai-agent-abuse", |pkg, _| ai_agent_abuse(pkg)),
+        ("ai-agent-abuse", ai_agent_abuse_with),
         ("ci-workflow-injection", ci_workflow_injection_with),
         ("sandbox-evasion", sandbox_evasion_with),
-        ("protestware", |pkg, _| protestware(pkg)),
-        ("telemetry", |pkg, _| telemetry(pkg)),
+        ("protestware", protestware_with),
+        ("telemetry", telemetry_with),
     ];
     detectors
         .into_iter()
@@ -129,17 +129,18 @@ impl Campaigns {
 }
 
 /// Runs a per-file detector over the runtime code files of a package (not tests, docs or
-/// examples) and keeps the strongest result; on a tie, the first file by path.
+/// examples; [`Searches::runtime`]) and keeps the strongest result; on a tie, the first file
+/// by path.
 fn strongest(
     pkg: &PackageFacts,
+    searches: &Searches,
     detect: impl Fn(usize, &FileFacts) -> Option<CampaignEvidence>,
 ) -> Option<CampaignEvidence> {
     let mut best: Option<CampaignEvidence> = None;
-    for (i, file) in pkg.files.iter().enumerate() {
-        let script = file.kind == FileKind::Script;
-        if !(file.is_code() || script) || is_test_or_docs_path(&file.path) {
+    for &i in &searches.runtime {
+        let Some(file) = pkg.files.get(i) else {
             continue;
-        }
+        };
         if let Some(ev) = detect(i, file) {
             if ev.steps.is_empty() {
                 continue;
@@ -247,12 +248,24 @@ fn combined() -> Option<&'static Combined> {
 /// search each file once per set (four passes over every string of every file).
 struct Searches {
     files: Vec<OnceCell<Vec<Option<usize>>>>,
+    /// The files the detectors look at: code and scripts outside tests, docs and examples
+    /// (decided once per package instead of once per detector).
+    runtime: Vec<usize>,
 }
 
 impl Searches {
     fn new(pkg: &PackageFacts) -> Self {
         Searches {
             files: (0..pkg.files.len()).map(|_| OnceCell::new()).collect(),
+            runtime: pkg
+                .files
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| {
+                    (f.is_code() || f.kind == FileKind::Script) && !is_test_or_docs_path(&f.path)
+                })
+                .map(|(i, _)| i)
+                .collect(),
         }
     }
 
@@ -453,7 +466,11 @@ fn is_hooked_api(u: &CapabilityUse) -> bool {
 /// with one chain and wallet-provider methods (`eth_sendTransaction`), or the provider
 /// methods with addresses of two chains and no visible hook.
 pub fn crypto_clipper(pkg: &PackageFacts) -> Option<CampaignEvidence> {
-    strongest(pkg, |_, f| clipper_in_file(f))
+    crypto_clipper_with(pkg, &Searches::new(pkg))
+}
+
+fn crypto_clipper_with(pkg: &PackageFacts, searches: &Searches) -> Option<CampaignEvidence> {
+    strongest(pkg, searches, |_, f| clipper_in_file(f))
 }
 
 fn clipper_in_file(file: &FileFacts) -> Option<CampaignEvidence> {
@@ -606,7 +623,7 @@ pub fn cryptominer(pkg: &PackageFacts) -> Option<CampaignEvidence> {
 }
 
 fn cryptominer_with(pkg: &PackageFacts, searches: &Searches) -> Option<CampaignEvidence> {
-    strongest(pkg, |i, f| {
+    strongest(pkg, searches, |i, f| {
         miner_in_file(f, searches.hits(i, f, Set::Miner)?)
     })
 }
@@ -783,7 +800,11 @@ fn secret_prompt(s: &str) -> bool {
 /// `Medium`: a bypass flag and a process spawn without such a prompt (agent orchestration
 /// tools do that legitimately).
 pub fn ai_agent_abuse(pkg: &PackageFacts) -> Option<CampaignEvidence> {
-    strongest(pkg, |_, f| agent_in_file(f))
+    ai_agent_abuse_with(pkg, &Searches::new(pkg))
+}
+
+fn ai_agent_abuse_with(pkg: &PackageFacts, searches: &Searches) -> Option<CampaignEvidence> {
+    strongest(pkg, searches, |_, f| agent_in_file(f))
 }
 
 fn agent_in_file(file: &FileFacts) -> Option<CampaignEvidence> {
@@ -885,7 +906,7 @@ pub fn ci_workflow_injection(pkg: &PackageFacts) -> Option<CampaignEvidence> {
 }
 
 fn ci_workflow_injection_with(pkg: &PackageFacts, searches: &Searches) -> Option<CampaignEvidence> {
-    strongest(pkg, |i, f| {
+    strongest(pkg, searches, |i, f| {
         workflow_in_file(f, searches.hits(i, f, Set::Workflow)?)
     })
 }
@@ -1034,7 +1055,7 @@ pub fn sandbox_evasion(pkg: &PackageFacts) -> Option<CampaignEvidence> {
 }
 
 fn sandbox_evasion_with(pkg: &PackageFacts, searches: &Searches) -> Option<CampaignEvidence> {
-    strongest(pkg, |i, f| {
+    strongest(pkg, searches, |i, f| {
         evasion_in_file(
             f,
             searches.hits(i, f, Set::Sandbox)?,
@@ -1162,7 +1183,11 @@ const LOCALE_ENV: &[&str] = &["LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "TZ"]
 /// Desktop, or with `process.exit`. i18n libraries read locales and hold time-zone names but
 /// never walk and overwrite the home directory.
 pub fn protestware(pkg: &PackageFacts) -> Option<CampaignEvidence> {
-    strongest(pkg, |_, f| protest_in_file(f))
+    protestware_with(pkg, &Searches::new(pkg))
+}
+
+fn protestware_with(pkg: &PackageFacts, searches: &Searches) -> Option<CampaignEvidence> {
+    strongest(pkg, searches, |_, f| protest_in_file(f))
 }
 
 fn protest_in_file(file: &FileFacts) -> Option<CampaignEvidence> {
@@ -1288,7 +1313,11 @@ const TELEMETRY_NEEDLES: &[&str] = &[
 /// Analytics). Opt-out variables it reads (`DO_NOT_TRACK`, `*_TELEMETRY_DISABLED`) are part of
 /// the evidence, not an excuse: the finding is informational (`Medium`) either way.
 pub fn telemetry(pkg: &PackageFacts) -> Option<CampaignEvidence> {
-    strongest(pkg, |_, f| telemetry_in_file(f))
+    telemetry_with(pkg, &Searches::new(pkg))
+}
+
+fn telemetry_with(pkg: &PackageFacts, searches: &Searches) -> Option<CampaignEvidence> {
+    strongest(pkg, searches, |_, f| telemetry_in_file(f))
 }
 
 fn telemetry_in_file(file: &FileFacts) -> Option<CampaignEvidence> {

@@ -169,7 +169,14 @@ fn obfuscation_hints(
     hints: &mut ObfuscationHints,
     loc: &dyn Fn(usize, usize) -> ferret_core::Location,
 ) {
-    for pos in memmem::find_iter(bytes, b"_0x") {
+    static HEX_ID: std::sync::LazyLock<memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memmem::Finder::new(b"_0x"));
+    let mut parse_int_hex = 0u32;
+    for pos in HEX_ID.find_iter(bytes) {
+        // `parseInt(_0x…` counted in the same pass (it holds `_0x`).
+        if pos >= 9 && &bytes[pos - 9..pos] == b"parseInt(" {
+            parse_int_hex = parse_int_hex.saturating_add(1);
+        }
         if pos > 0 && is_ident_byte(bytes[pos - 1]) {
             continue;
         }
@@ -187,8 +194,7 @@ fn obfuscation_hints(
             hints.first_hex_identifier = Some(loc(pos, end));
         }
     }
-    hints.parse_int_hex =
-        u32::try_from(memmem::find_iter(bytes, b"parseInt(_0x").count()).unwrap_or(u32::MAX);
+    hints.parse_int_hex = parse_int_hex;
     if let Some(pos) = memmem::find(bytes, b"eval(function(p,a,c,k,e,") {
         hints.packer = Some(loc(pos, pos + 24));
     }
