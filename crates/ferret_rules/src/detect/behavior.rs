@@ -341,20 +341,7 @@ fn techniques_of_command(cmd: &str) -> Vec<(Technique, &'static str)> {
     let mut out = Vec::new();
     let l = cmd.to_ascii_lowercase();
     let has = |s: &str| l.contains(s);
-    let fetcher = [
-        "curl ",
-        "wget ",
-        "invoke-webrequest",
-        "iwr ",
-        "invoke-restmethod",
-        "irm ",
-        "downloadstring",
-        "downloadfile",
-        "net.webclient",
-        "start-bitstransfer",
-    ]
-    .iter()
-    .any(|f| l.contains(f));
+    let fetcher = FETCHERS.iter().any(|f| l.contains(f));
     // Only a fetcher needs a URL (classifying a raw IP is the costly part).
     let has_url = fetcher && (has("http://") || has("https://") || has("ftp://") || has_raw_ip(&l));
     if fetcher && has_url && (pipes_to_interpreter(&l) || runs_download(&l)) {
@@ -425,17 +412,7 @@ fn techniques_of_command(cmd: &str) -> Vec<(Technique, &'static str)> {
 /// case-insensitive test that turns ordinary strings away. A technique added there must add
 /// one of its necessary words here (`command_prefilter_covers_every_technique`).
 const COMMAND_WORDS: &[&str] = &[
-    // download and run / exfiltration (a fetcher is required)
-    "curl ",
-    "wget ",
-    "invoke-webrequest",
-    "iwr ",
-    "invoke-restmethod",
-    "irm ",
-    "downloadstring",
-    "downloadfile",
-    "net.webclient",
-    "start-bitstransfer",
+    // download and run / exfiltration need one of the FETCHERS, which the filter adds
     // Windows system tools
     "regsvr32",
     "mshta",
@@ -479,12 +456,26 @@ const COMMAND_WORDS: &[&str] = &[
     "type ",
 ];
 
+/// Commands that download (lower-case, as [`command_techniques`] matches them).
+const FETCHERS: &[&str] = &[
+    "curl ",
+    "wget ",
+    "invoke-webrequest",
+    "iwr ",
+    "invoke-restmethod",
+    "irm ",
+    "downloadstring",
+    "downloadfile",
+    "net.webclient",
+    "start-bitstransfer",
+];
+
 fn command_prefilter() -> Option<&'static aho_corasick::AhoCorasick> {
     static AC: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> = std::sync::OnceLock::new();
     AC.get_or_init(|| {
         aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
-            .build(COMMAND_WORDS)
+            .build(FETCHERS.iter().chain(COMMAND_WORDS))
             .ok()
     })
     .as_ref()
