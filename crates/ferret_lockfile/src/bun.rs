@@ -137,6 +137,7 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
             os: crate::platform_list(meta.get("os")),
             cpu: crate::platform_list(meta.get("cpu")),
             libc: crate::platform_list(meta.get("libc")),
+            has_install_script: false,
         });
     }
 

@@ -214,6 +214,10 @@ pub struct LockedPackage {
     /// the lockfile records them (package-lock, pnpm, yarn Berry `libc=`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub libc: Vec<String>,
+    /// The lockfile says the package runs an install script (package-lock v2/v3
+    /// `hasInstallScript`, pnpm `requiresBuild`); false where the format does not say.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub has_install_script: bool,
 }
 
 /// A direct dependency of the root or of a workspace member.
@@ -474,6 +478,7 @@ impl Lockfile {
                     os: Vec::new(),
                     cpu: Vec::new(),
                     libc: Vec::new(),
+                    has_install_script: false,
                 });
             }
             if !self.root.workspaces.iter().any(|w| w.path == importer) {

@@ -280,6 +280,7 @@ fn read_packages(lock: &mut Lockfile, packages: &Map<String, Value>, lines: &Key
             os: crate::platform_list(meta.get("os")),
             cpu: crate::platform_list(meta.get("cpu")),
             libc: crate::platform_list(meta.get("libc")),
+            has_install_script: bool_field(entry, "hasInstallScript"),
         });
     }
 }
@@ -369,6 +370,7 @@ fn read_v1(
                 os: Vec::new(),
                 cpu: Vec::new(),
                 libc: Vec::new(),
+                has_install_script: false,
             },
             requires,
         ));

@@ -166,6 +166,8 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
             os: crate::platform_list(info.get("os")),
             cpu: crate::platform_list(info.get("cpu")),
             libc: crate::platform_list(info.get("libc")),
+            // pnpm sets `requiresBuild` for platform packages without any script too.
+            has_install_script: false,
         });
     }
 
@@ -208,6 +210,7 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
             os: Vec::new(),
             cpu: Vec::new(),
             libc: Vec::new(),
+            has_install_script: false,
         });
     }
     let mut aliases: Vec<(String, String)> = Vec::new();
@@ -290,6 +293,7 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
             os: Vec::new(),
             cpu: Vec::new(),
             libc: Vec::new(),
+            has_install_script: false,
         });
     }
     for (target, as_name) in aliases {

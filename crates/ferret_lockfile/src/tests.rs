@@ -324,6 +324,22 @@ fn platform_constraints_recorded() {
     );
     let h = lock.package("node_modules/h").unwrap();
     assert!(h.os.is_empty() && h.cpu.is_empty() && h.libc.is_empty());
+    // npm's hasInstallScript is kept; absent, it is false (and left out of JSON).
+    let text = r#"{"lockfileVersion": 3, "packages": {
+      "": {"name": "app", "optionalDependencies": {"s": "1", "n": "1"}},
+      "node_modules/s": {"version": "1.0.0", "os": ["darwin"], "hasInstallScript": true, "optional": true},
+      "node_modules/n": {"version": "1.0.0", "os": ["darwin"], "optional": true}
+    }}"#;
+    let lock = parse(Path::new("package-lock.json"), text).unwrap();
+    assert!(lock.package("node_modules/s").unwrap().has_install_script);
+    let n = lock.package("node_modules/n").unwrap();
+    assert!(!n.has_install_script);
+    assert!(
+        serde_json::to_value(n)
+            .unwrap()
+            .get("has_install_script")
+            .is_none()
+    );
     // Formats without the fields: nothing invented.
     for format in ["package-lock-v1", "yarn-v1"] {
         let dir = testdata().join(format).join("platform");

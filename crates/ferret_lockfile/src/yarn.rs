@@ -189,6 +189,7 @@ fn parse_classic(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
             os: Vec::new(),
             cpu: Vec::new(),
             libc: Vec::new(),
+            has_install_script: false,
         });
     }
     Ok(lock)
@@ -325,6 +326,7 @@ fn parse_berry(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
                 os: Vec::new(),
                 cpu: Vec::new(),
                 libc: Vec::new(),
+                has_install_script: false,
             });
             continue;
         }
@@ -370,6 +372,7 @@ fn parse_berry(path: &str, text: &str) -> Result<Lockfile, ExtractError> {
             os: conditions(obj.get("conditions"), "os"),
             cpu: conditions(obj.get("conditions"), "cpu"),
             libc: conditions(obj.get("conditions"), "libc"),
+            has_install_script: false,
         });
     }
     Ok(lock)

@@ -200,6 +200,7 @@ mod tests {
             source: ItemSource::Registry,
             optional: Some(true),
             platform: None,
+            install_script: false,
             project: ProjectPackage::default(),
         }
     }

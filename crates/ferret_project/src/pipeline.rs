@@ -306,8 +306,10 @@ fn decide_registry(opts: &Options, item: &Item, here: &Platform) -> Decision {
     // Not installed here (an installed package is analysed, whatever it declares). An
     // optional package for another platform is checked from its registry metadata; one
     // whose platform the lockfile does not record is asked the version document first.
+    // One the lockfile says runs an install script is downloaded all the same: the files
+    // its hook runs (`node install.js`) are only in the tarball.
     let mut check_platform = false;
-    if !opts.all_platforms && item.optional != Some(false) {
+    if !opts.all_platforms && item.optional != Some(false) && !item.install_script {
         match &item.platform {
             Some(c) if !here.allows(c) => return Decision::OtherPlatform,
             Some(_) => {}
@@ -691,6 +693,44 @@ fn spec_report(item: &Item, rule: &str, what: &str) -> PackageReport {
 #[expect(clippy::unwrap_used, reason = "tests: a panic is a failure")]
 mod tests {
     use super::*;
+
+    /// An optional package for another platform is left to its metadata, unless the
+    /// lockfile says it runs an install script: the files a hook runs are only in the
+    /// tarball, so that one is downloaded and analysed like any other.
+    #[test]
+    fn other_platform_packages_with_install_scripts_are_downloaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = Options::new(dir.path(), "test");
+        let here = Platform {
+            os: "linux".into(),
+            cpu: "x64".into(),
+            libc: Some("glibc".into()),
+        };
+        let mut item = Item {
+            name: "fsevents".to_owned(),
+            version: "2.3.3".to_owned(),
+            integrity: Some("sha512-AAAA".to_owned()),
+            resolved: None,
+            install_path: Some("node_modules/fsevents".to_owned()),
+            source: crate::plan::ItemSource::Registry,
+            optional: Some(true),
+            platform: Some(crate::platform::Constraints {
+                os: vec!["darwin".to_owned()],
+                ..Default::default()
+            }),
+            install_script: false,
+            project: ferret_core::ProjectPackage::default(),
+        };
+        assert!(matches!(
+            decide_registry(&opts, &item, &here),
+            Decision::OtherPlatform
+        ));
+        item.install_script = true;
+        assert!(matches!(
+            decide_registry(&opts, &item, &here),
+            Decision::Tarball { .. }
+        ));
+    }
 
     /// A cached node_modules analysis is reused only for the very files it analysed: any
     /// edit (size or mtime) changes the key; nested node_modules do not count.

@@ -36,6 +36,8 @@ pub struct Item {
     /// Its `os`/`cpu`/`libc` as recorded; `None` when the format does not record them
     /// (package-lock v1, yarn classic): the version document then tells.
     pub platform: Option<Constraints>,
+    /// The lockfile says it runs an install script (package-lock `hasInstallScript`).
+    pub install_script: bool,
     /// `origin` is filled in by the scan.
     pub project: ProjectPackage,
 }
@@ -335,6 +337,7 @@ fn add_lockfile(
             if item.platform.as_ref().is_none_or(Constraints::is_empty) && platform.is_some() {
                 item.platform = platform;
             }
+            item.install_script |= p.has_install_script;
             for path in pkg_paths {
                 if !item.project.paths.contains(&path) {
                     item.project.paths.push(path);
@@ -356,6 +359,7 @@ fn add_lockfile(
             source,
             optional,
             platform,
+            install_script: p.has_install_script,
             project: ProjectPackage {
                 direct,
                 dev: p.dev,

@@ -160,6 +160,10 @@ pub(crate) fn plan_from_manifest(
                     cpu: string_list(&vdoc["cpu"]),
                     libc: string_list(&vdoc["libc"]),
                 }),
+                install_script: vdoc["hasInstallScript"] == true
+                    || ["preinstall", "install", "postinstall"]
+                        .iter()
+                        .any(|h| vdoc["scripts"][h].is_string()),
                 project: ProjectPackage {
                     direct: want.direct,
                     dev: want.dev,
@@ -229,6 +233,7 @@ fn push_spec(plan: &mut Plan, want: &Want, source: ItemSource) {
         source,
         optional: None,
         platform: None,
+        install_script: false,
         project: ProjectPackage {
             direct: want.direct,
             dev: want.dev,

@@ -336,6 +336,7 @@ pub(crate) fn py_package(name: &str, version: &str, line: u32) -> LockedPackage 
         os: Vec::new(),
         cpu: Vec::new(),
         libc: Vec::new(),
+        has_install_script: false,
     }
 }
 
