@@ -10,7 +10,7 @@
 //! PEP 658 metadata links (`core-metadata`) are not passed on: pip then reads the metadata
 //! from the file it downloads, which is the file the proxy inspects.
 
-use ferret_registry::simple_html::{attr, find_ci, join_url, unescape};
+use ferret_registry::simple_html::{self, attr, join_url, unescape};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -139,48 +139,21 @@ pub fn parse_json_page(doc: &Value, page_url: &str) -> Vec<IndexFile> {
 /// Files of a PEP 503 HTML project page (`<a href="url#sha256=…" data-requires-python="…"
 /// data-yanked="…">filename</a>`).
 pub fn parse_html_page(html: &str, page_url: &str) -> Vec<IndexFile> {
-    let mut out = Vec::new();
-    let mut rest = html;
-    while let Some(start) = find_ci(rest, "<a") {
-        rest = &rest[start + 2..];
-        if !rest.starts_with(|c: char| c.is_ascii_whitespace()) {
-            continue;
-        }
-        let Some(tag_end) = rest.find('>') else { break };
-        let attrs = &rest[..tag_end];
-        let after = &rest[tag_end + 1..];
-        let text_end = find_ci(after, "</a>").unwrap_or(after.len());
-        let text = unescape(after[..text_end].trim());
-        rest = &after[text_end..];
-        let Some(href) = attr(attrs, "href") else {
-            continue;
-        };
-        let href = unescape(&href);
-        let (url, fragment) = href.split_once('#').unwrap_or((href.as_str(), ""));
-        let hashes = fragment
-            .split_once('=')
-            .map(|(alg, hex)| (alg.to_ascii_lowercase(), hex.to_ascii_lowercase()))
-            .into_iter()
-            .collect();
-        let filename = if text.is_empty() {
-            url.rsplit('/').next().unwrap_or("").to_owned()
-        } else {
-            text
-        };
-        if filename.is_empty() {
-            continue;
-        }
-        out.push(IndexFile {
-            filename,
-            url: join_url(page_url, url),
-            hashes,
-            requires_python: attr(attrs, "data-requires-python").map(|v| unescape(&v)),
-            yanked: attr(attrs, "data-yanked")
-                .map(|v| unescape(&v))
-                .or_else(|| has_bare_attr(attrs, "data-yanked").then(String::new)),
-        });
-    }
-    out
+    simple_html::links(html, page_url)
+        .into_iter()
+        .map(|link| IndexFile {
+            hashes: link
+                .fragment
+                .split_once('=')
+                .map(|(alg, hex)| (alg.to_ascii_lowercase(), hex.to_ascii_lowercase()))
+                .into_iter()
+                .collect(),
+            requires_python: attr(link.attrs, "data-requires-python").map(|v| unescape(&v)),
+            yanked: simple_html::yanked(link.attrs),
+            filename: link.filename,
+            url: link.url,
+        })
+        .collect()
 }
 
 /// Whether the client's `Accept` prefers the JSON form (PEP 691 content negotiation: the
@@ -308,12 +281,6 @@ fn percent_decode(s: &str) -> Option<String> {
 }
 
 /// Whether a valueless attribute `name` is present.
-fn has_bare_attr(attrs: &str, name: &str) -> bool {
-    attrs
-        .split_ascii_whitespace()
-        .any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(name))
-}
-
 #[cfg(test)]
 #[expect(clippy::unwrap_used, reason = "tests unwrap on inputs they wrote")]
 mod tests {

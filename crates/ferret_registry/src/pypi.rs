@@ -612,40 +612,17 @@ fn simple_json_files(doc: &Value, page_url: &str, name: &str) -> Vec<PypiFile> {
 
 /// Files of a PEP 503 HTML project page: `<a href="url#sha256=…" data-yanked="…">file</a>`.
 fn simple_html_files(html: &str, page_url: &str, name: &str) -> Vec<PypiFile> {
-    let mut out = Vec::new();
-    let mut rest = html;
-    while let Some(start) = find_ci(rest, "<a ") {
-        rest = &rest[start + 3..];
-        let Some(tag_end) = rest.find('>') else { break };
-        let attrs = &rest[..tag_end];
-        let after = &rest[tag_end + 1..];
-        let text_end = find_ci(after, "</a>").unwrap_or(after.len());
-        let filename = unescape(after[..text_end].trim());
-        rest = &after[text_end..];
-        let Some(href) = attr(attrs, "href") else {
-            continue;
-        };
-        let href = unescape(&href);
-        let (url, fragment) = href.split_once('#').unwrap_or((href.as_str(), ""));
-        let sha256 = fragment
-            .strip_prefix("sha256=")
-            .map(str::to_ascii_lowercase);
-        let yanked = attr(attrs, "data-yanked")
-            .map(|r| unescape(&r))
-            .or_else(|| {
-                // A bare `data-yanked` attribute without a value.
-                attrs.contains("data-yanked").then(String::new)
-            });
-        let filename = if filename.is_empty() {
-            url.rsplit('/').next().unwrap_or("").to_owned()
-        } else {
-            filename
-        };
-        if let Some(f) = file_entry(filename, join_url(page_url, url), sha256, yanked, name) {
-            out.push(f);
-        }
-    }
-    out
+    crate::simple_html::links(html, page_url)
+        .into_iter()
+        .filter_map(|link| {
+            let sha256 = link
+                .fragment
+                .strip_prefix("sha256=")
+                .map(str::to_ascii_lowercase);
+            let yanked = crate::simple_html::yanked(link.attrs);
+            file_entry(link.filename, link.url, sha256, yanked, name)
+        })
+        .collect()
 }
 
 fn file_entry(
@@ -685,7 +662,6 @@ fn file_entry(
 }
 
 pub use crate::simple_html::join_url;
-use crate::simple_html::{attr, find_ci, unescape};
 
 /// The files `choice` selects, in the index's order.
 pub fn choose_files(files: &[PypiFile], choice: FileChoice) -> Vec<PypiFile> {
