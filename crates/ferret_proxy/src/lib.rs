@@ -399,6 +399,24 @@ impl Outcome {
             unscanned: Vec::new(),
         }
     }
+
+    /// The answer for an index page (packument, simple page) after its blocked versions
+    /// were filtered out: `filter` when some were, `allow` when none, `not-modified` when the
+    /// client's copy is current.
+    fn filtered_page(response: Response, removed: Vec<String>, rule: Option<String>) -> Self {
+        let decision = if response.status() == StatusCode::NOT_MODIFIED {
+            "not-modified"
+        } else if removed.is_empty() {
+            "allow"
+        } else {
+            "filter"
+        };
+        Self {
+            rule,
+            removed,
+            ..Self::new(response, decision)
+        }
+    }
 }
 
 async fn handle(
@@ -622,19 +640,8 @@ impl Shared {
         } else {
             "application/json"
         };
-        let mut o = Outcome::new(
-            json_bytes(body, content_type, req),
-            if removed.is_empty() {
-                "allow"
-            } else {
-                "filter"
-            },
-        );
-        if o.response.status() == StatusCode::NOT_MODIFIED {
-            o.decision = "not-modified";
-        }
-        o.rule = blocked.values().find_map(|v| v.rule.clone());
-        o.removed = removed;
+        let rule = blocked.values().find_map(|v| v.rule.clone());
+        let mut o = Outcome::filtered_page(json_bytes(body, content_type, req), removed, rule);
         o.unscanned = unscanned;
         o
     }
@@ -1075,20 +1082,8 @@ impl Shared {
                 "text/html; charset=utf-8",
             )
         };
-        let mut o = Outcome::new(
-            json_bytes(body, content_type, req),
-            if removed.is_empty() {
-                "allow"
-            } else {
-                "filter"
-            },
-        );
-        if o.response.status() == StatusCode::NOT_MODIFIED {
-            o.decision = "not-modified";
-        }
-        o.rule = blocked.iter().find_map(|v| v.rule.clone());
-        o.removed = removed;
-        o
+        let rule = blocked.iter().find_map(|v| v.rule.clone());
+        Outcome::filtered_page(json_bytes(body, content_type, req), removed, rule)
     }
 
     fn pypi_file(&self, project: &str, filename: &str, req: &Req) -> Outcome {
