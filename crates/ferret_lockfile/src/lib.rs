@@ -55,6 +55,7 @@ use serde::Serialize;
 
 pub use graph::dependency_paths;
 pub use manifest::{Manifest, parse_manifest};
+pub use npm::glob_match;
 pub use python::{
     IndexKind, PackageIndex, Pep508, Requirement, classify_python_spec, detect_python,
     is_requirements_name, load_python, normalize_name, parse_pep508, parse_requirements,

@@ -130,8 +130,9 @@ pub(crate) fn source_of_resolved(resolved: Option<&str>) -> DepSource {
     }
 }
 
-/// Minimal glob for npm `workspaces` patterns: `*` matches one path segment, `**` any number.
-pub(crate) fn glob_match(pattern: &str, path: &str) -> bool {
+/// Minimal glob for npm `workspaces` patterns: `*` matches one path segment, `**` any number
+/// (a leading `./` and a trailing `/` are ignored).
+pub fn glob_match(pattern: &str, path: &str) -> bool {
     let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
     let pat: Vec<&str> = pattern.split('/').collect();
     let segs: Vec<&str> = path.split('/').collect();

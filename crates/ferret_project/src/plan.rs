@@ -182,8 +182,12 @@ fn expand_workspace_globs(root: &Path, globs: &[String]) -> Vec<String> {
             } else {
                 format!("{rel}/{name}")
             };
-            if include.iter().any(|g| glob_match(g, &child))
-                && !exclude.iter().any(|g| glob_match(g, &child))
+            if include
+                .iter()
+                .any(|g| ferret_lockfile::glob_match(g, &child))
+                && !exclude
+                    .iter()
+                    .any(|g| ferret_lockfile::glob_match(g, &child))
                 && e.path().join("package.json").is_file()
             {
                 out.push(child.clone());
@@ -195,29 +199,6 @@ fn expand_workspace_globs(root: &Path, globs: &[String]) -> Vec<String> {
     }
     out.sort();
     out
-}
-
-/// `*` matches within one path segment, `**` any number of segments.
-fn glob_match(pattern: &str, path: &str) -> bool {
-    fn seg(p: &str, s: &str) -> bool {
-        match p.split_once('*') {
-            None => p == s,
-            Some((pre, post)) => {
-                s.len() >= pre.len() + post.len() && s.starts_with(pre) && s.ends_with(post)
-            }
-        }
-    }
-    fn rec(p: &[&str], s: &[&str]) -> bool {
-        match (p.first(), s.first()) {
-            (None, None) => true,
-            (Some(&"**"), _) => rec(&p[1..], s) || (!s.is_empty() && rec(p, &s[1..])),
-            (Some(pp), Some(ss)) => seg(pp, ss) && rec(&p[1..], &s[1..]),
-            _ => false,
-        }
-    }
-    let pat: Vec<&str> = pattern.split('/').collect();
-    let segs: Vec<&str> = path.split('/').collect();
-    rec(&pat, &segs)
 }
 
 /// Rewrites a dependency path to start at the workspace member that declares the chain:
