@@ -161,9 +161,7 @@ pub(crate) fn plan_from_manifest(
                     libc: string_list(&vdoc["libc"]),
                 }),
                 install_script: vdoc["hasInstallScript"] == true
-                    || ["preinstall", "install", "postinstall"]
-                        .iter()
-                        .any(|h| vdoc["scripts"][h].is_string()),
+                    || ferret_registry::declares_install_scripts(vdoc),
                 project: ProjectPackage {
                     direct: want.direct,
                     dev: want.dev,

@@ -46,7 +46,7 @@ pub fn npm_registry_facts(packument: &Value, version: &str, now: SystemTime) -> 
             published: time_of(v),
             publisher: publisher(doc),
             deprecated: str_field(doc, "deprecated"),
-            install_scripts: has_install_scripts(doc),
+            install_scripts: declares_install_scripts(doc),
         })
         .collect();
     versions.sort_by(|a, b| {
@@ -336,7 +336,9 @@ fn publisher(doc: &Value) -> Option<String> {
     .filter(|n| !n.is_empty())
 }
 
-fn has_install_scripts(doc: &Value) -> bool {
+/// Whether a version document's `scripts` declare an install hook (`preinstall`, `install`,
+/// `postinstall`).
+pub fn declares_install_scripts(doc: &Value) -> bool {
     doc.get("scripts")
         .and_then(Value::as_object)
         .is_some_and(|s| INSTALL_HOOKS.iter().any(|h| s.contains_key(*h)))

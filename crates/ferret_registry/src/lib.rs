@@ -22,7 +22,8 @@ mod spec;
 pub use client::{ClientLimits, FetchedPackage, NpmClient, Packument};
 pub use dns::{CachingResolver, DNS_TTL, agent_with_dns_cache};
 pub use facts::{
-    npm_bin, npm_registry_facts, npm_version_doc, parse_packument_for_facts, parse_time,
+    declares_install_scripts, npm_bin, npm_registry_facts, npm_version_doc,
+    parse_packument_for_facts, parse_time,
 };
 pub use integrity::verify_integrity;
 pub use npmrc::{DEFAULT_REGISTRY, RegistryConfig};
